@@ -1,0 +1,19 @@
+import type { ProviderAdapter } from '../provider.js';
+
+/** PLACEHOLDER: replaced by the real adapter. */
+export const openaiCompatibleAdapter: ProviderAdapter = {
+  type: 'openai-compatible',
+  defaultBaseUrl: '',
+  convertRequest() {
+    throw new Error('not implemented');
+  },
+  createStreamParser() {
+    throw new Error('not implemented');
+  },
+  convertResponse() {
+    throw new Error('not implemented');
+  },
+  mapError() {
+    throw new Error('not implemented');
+  },
+};

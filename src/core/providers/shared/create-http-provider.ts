@@ -1,0 +1,92 @@
+import { redactSecrets } from '../../errors/redact-secrets.js';
+import { UpstreamConnectionError, UpstreamMalformedError } from '../../errors/upstream-errors.js';
+import type {
+  Provider,
+  ProviderAdapter,
+  ProviderCallOptions,
+  ProviderCompletion,
+  ProviderConfig,
+  ProviderStream,
+} from '../provider.js';
+import { abortReasonToError } from './abort-reason-to-error.js';
+import { readStreamParts } from './read-stream-parts.js';
+
+/**
+ * Builds a {@link Provider} from a protocol adapter: the fetch, the error mapping of non-2xx answers and the
+ * streaming loop are the same for every provider, so they live here once.
+ */
+export function createHttpProvider(adapter: ProviderAdapter, config: ProviderConfig): Provider {
+  const baseUrl = (config.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
+  const fetchFunction = config.fetch ?? globalThis.fetch.bind(globalThis);
+  const secrets = config.apiKey ? [config.apiKey] : [];
+
+  async function send(options: ProviderCallOptions, stream: boolean): Promise<Response> {
+    const upstream = adapter.convertRequest({
+      request: options.request,
+      model: options.model,
+      stream,
+      baseUrl,
+      apiKey: config.apiKey,
+      providerName: config.name,
+      continuation: options.continuation,
+    });
+    let response: Response;
+    try {
+      response = await fetchFunction(upstream.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...config.headers, ...upstream.headers },
+        body: JSON.stringify(upstream.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+      throw new UpstreamConnectionError(config.name, error);
+    }
+    if (!response.ok) {
+      let bodyText = '';
+      try {
+        bodyText = await response.text();
+      } catch {
+        // A body we cannot read still leaves the status to classify.
+      }
+      throw adapter.mapError({
+        provider: config.name,
+        status: response.status,
+        headers: response.headers,
+        bodyText: redactSecrets(bodyText, secrets),
+      });
+    }
+    return response;
+  }
+
+  return {
+    name: config.name,
+    type: adapter.type,
+    async stream(options): Promise<ProviderStream> {
+      const response = await send(options, true);
+      if (!response.body) throw new UpstreamMalformedError(config.name, 'the streamed response had no body');
+      return {
+        headers: response.headers,
+        parts: readStreamParts(response.body, {
+          provider: config.name,
+          createStreamParser: adapter.createStreamParser,
+          signal: options.signal,
+          onMalformedEvent: options.onMalformedEvent
+            ? (event, error) => options.onMalformedEvent?.({ provider: config.name, event, error })
+            : undefined,
+        }),
+      };
+    },
+    async complete(options): Promise<ProviderCompletion> {
+      const response = await send(options, false);
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch (error) {
+        if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+        throw new UpstreamMalformedError(config.name, 'the response body was not JSON', error);
+      }
+      return { ...adapter.convertResponse(body, config.name), headers: response.headers };
+    },
+  };
+}
