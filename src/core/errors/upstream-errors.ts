@@ -7,6 +7,8 @@ import { CircuitBreakerError, type ErrorCode } from './circuit-breaker-error.js'
  */
 export class UpstreamStatusError extends CircuitBreakerError {
   readonly upstreamStatus: number;
+  /** The normalized classification the resilience policies act on (providers disagree on statuses). */
+  readonly kind: UpstreamErrorKind;
   readonly providerErrorType: string | undefined;
   readonly providerErrorCode: string | undefined;
   /** True for context-length errors, which move to `context_window_fallbacks`. */
@@ -21,10 +23,14 @@ export class UpstreamStatusError extends CircuitBreakerError {
     retryable: boolean;
     retryAfterMs?: number;
     contextLengthExceeded?: boolean;
+    /** Defaults from the status; set it when the provider's status misleads (Gemini's 400 API_KEY_INVALID). */
+    kind?: UpstreamErrorKind;
   }) {
+    const kind =
+      options.kind ?? (options.contextLengthExceeded ? 'context_length' : classifyUpstreamStatus(options.status));
     super({
-      code: options.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM_STATUS',
-      status: mapUpstreamStatusToGatewayStatus(options.status),
+      code: kind === 'rate_limit' ? 'RATE_LIMITED' : 'UPSTREAM_STATUS',
+      status: mapUpstreamErrorKindToGatewayStatus(kind, options.status),
       message: `${options.provider} returned HTTP ${options.status}: ${options.message}`,
       retryable: options.retryable,
       retryAfterMs: options.retryAfterMs,
@@ -33,19 +39,56 @@ export class UpstreamStatusError extends CircuitBreakerError {
     this.upstreamStatus = options.status;
     this.providerErrorType = options.providerErrorType;
     this.providerErrorCode = options.providerErrorCode;
-    this.contextLengthExceeded = options.contextLengthExceeded ?? false;
+    this.contextLengthExceeded = kind === 'context_length';
+    this.kind = kind;
   }
 }
 
 /**
- * Caller errors (400/404/413/422) pass through with their status; upstream trouble becomes a gateway status:
- * 429 stays 429, 401/403 (our key is wrong, not the caller's) and other 4xx/5xx become 502, 503/529 → 503, 504 → 504.
+ * - `authentication`: our provider key is wrong or lacks permission (401/403): the deployment is misconfigured.
+ * - `rate_limit`: 429 (retry elsewhere / later). `overloaded`: 503, Anthropic 529.
+ * - `server`: other 5xx and 408. `context_length`: the prompt is too long for this model.
+ * - `invalid_request` (400/413/422) and `not_found` (404): the caller's fault; never retried.
  */
-function mapUpstreamStatusToGatewayStatus(status: number): number {
-  if (status === 400 || status === 404 || status === 413 || status === 422 || status === 429) return status;
-  if (status === 503 || status === 529) return 503;
-  if (status === 504 || status === 408) return 504;
-  return 502;
+export type UpstreamErrorKind =
+  | 'authentication'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'server'
+  | 'context_length'
+  | 'invalid_request'
+  | 'not_found';
+
+export function classifyUpstreamStatus(status: number): UpstreamErrorKind {
+  if (status === 401 || status === 403) return 'authentication';
+  if (status === 429) return 'rate_limit';
+  if (status === 503 || status === 529) return 'overloaded';
+  if (status === 404) return 'not_found';
+  if (status >= 400 && status < 500 && status !== 408 && status !== 409) return 'invalid_request';
+  return 'server';
+}
+
+/**
+ * Caller errors keep their status (400/404/413/422); upstream trouble becomes a gateway status: 429 stays 429,
+ * a wrong provider key (our fault, not the caller's) and other failures become 502, overloaded → 503, 504/408 → 504.
+ */
+function mapUpstreamErrorKindToGatewayStatus(kind: UpstreamErrorKind, status: number): number {
+  switch (kind) {
+    case 'invalid_request':
+      return status === 413 || status === 422 ? status : 400;
+    case 'context_length':
+      return 400;
+    case 'not_found':
+      return 404;
+    case 'rate_limit':
+      return 429;
+    case 'overloaded':
+      return 503;
+    case 'authentication':
+      return 502;
+    case 'server':
+      return status === 504 || status === 408 ? 504 : 502;
+  }
 }
 
 /** fetch itself failed: DNS, refused, reset before a response. Always retryable. */
@@ -106,7 +149,14 @@ export class SseEventTooLargeError extends CircuitBreakerError {
 /** A non-streamed upstream body was not what the provider documents. */
 export class UpstreamMalformedError extends CircuitBreakerError {
   constructor(provider: string, detail: string, cause?: unknown) {
-    super({ code: 'UPSTREAM_MALFORMED', status: 502, retryable: true, provider, cause, message: `${provider}: ${detail}` });
+    super({
+      code: 'UPSTREAM_MALFORMED',
+      status: 502,
+      retryable: true,
+      provider,
+      cause,
+      message: `${provider}: ${detail}`,
+    });
   }
 }
 

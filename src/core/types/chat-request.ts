@@ -42,9 +42,7 @@ const userMessageSchema = z.object({
 });
 const assistantMessageSchema = z.object({
   role: z.literal('assistant'),
-  content: z
-    .union([z.string(), z.array(z.discriminatedUnion('type', [textPartSchema, refusalPartSchema]))])
-    .nullish(),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPartSchema, refusalPartSchema]))]).nullish(),
   name: z.string().optional(),
   refusal: z.string().nullish(),
   tool_calls: z.array(toolCallSchema).optional(),

@@ -1,10 +1,10 @@
 import { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { UpstreamConnectionError } from '../../errors/upstream-errors.js';
-import { abortReasonToError } from './abort-reason-to-error.js';
 import { createSseDecoder } from '../../sse/create-sse-decoder.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamPart } from '../../types/stream-part.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
+import { abortReasonToError } from './abort-reason-to-error.js';
 
 export interface ReadStreamPartsOptions {
   provider: string;
