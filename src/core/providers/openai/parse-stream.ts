@@ -1,0 +1,151 @@
+import { redactSecrets } from '../../errors/redact-secrets.js';
+import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
+import type { SseEvent } from '../../sse/sse-event.js';
+import type { FinishReason } from '../../types/chat-chunk.js';
+import type { StreamParser, StreamParserContext } from '../provider.js';
+import { parseEventJson } from '../shared/parse-event-json.js';
+import { mapOpenAIFinishReason } from './map-finish-reason.js';
+import type { OpenAIChunk, OpenAIChunkDelta, OpenAIToolCallDelta } from './openai-wire-types.js';
+import { isRetryableOpenAIError, readOpenAIError } from './read-openai-error.js';
+
+/** A tool call as the stream builds it; started once its name is known. */
+interface ToolCallState {
+  /** Our index (0-based, order of appearance), stable even when a server reuses upstream indexes. */
+  index: number;
+  id: string | undefined;
+  name: string | undefined;
+  started: boolean;
+  /** Argument pieces that arrived before the name (held back so `tool-call-start` comes first). */
+  pendingArguments: string;
+}
+
+/**
+ * OpenAI `chat.completion.chunk` events → stream parts. `[DONE]` is the end marker; a stream that ends without it,
+ * or reaches it without ever giving a finish reason, is truncated. Chunks with nothing for us (Azure's
+ * `prompt_filter_results` and content-filter annotations, usage-only chunks with empty `choices`) produce only what
+ * they carry. Reasoning text is read from `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter, Ollama).
+ * Hot path: one JSON.parse per event, property reads, no regexes and no re-serializing.
+ * @see https://platform.openai.com/docs/api-reference/chat/streaming
+ * @see https://api-docs.deepseek.com/guides/reasoning_model
+ */
+export function createOpenAIStreamParser(context: StreamParserContext): StreamParser {
+  const { emit, provider } = context;
+  let done = false;
+  let metadataSent = false;
+  let finishReason: FinishReason | undefined;
+  /** Keyed by the upstream `index`. */
+  const toolCalls = new Map<number, ToolCallState>();
+  let toolCallCount = 0;
+
+  function onToolCallDelta(delta: OpenAIToolCallDelta, position: number): void {
+    const key = typeof delta.index === 'number' ? delta.index : position;
+    let state = toolCalls.get(key);
+    // A new id at a known index is a new call (some OpenAI-compatible servers send every call at index 0).
+    if (state === undefined || (delta.id && state.id && delta.id !== state.id)) {
+      if (state?.started) emit({ type: 'tool-call-end', index: state.index });
+      state = { index: toolCallCount++, id: undefined, name: undefined, started: false, pendingArguments: '' };
+      toolCalls.set(key, state);
+    }
+    if (delta.id) state.id = delta.id;
+    const name = delta.function?.name;
+    if (name) state.name = name;
+    const argumentsDelta = delta.function?.arguments;
+    if (!state.started) {
+      if (argumentsDelta) state.pendingArguments += argumentsDelta;
+      if (state.name === undefined) return;
+      state.started = true;
+      // A server that sends no id (older Ollama) still gets a unique one: results are matched by it.
+      state.id ??= `call_${crypto.randomUUID()}`;
+      emit({ type: 'tool-call-start', index: state.index, id: state.id, name: state.name });
+      if (state.pendingArguments)
+        emit({ type: 'tool-call-delta', index: state.index, argumentsDelta: state.pendingArguments });
+      state.pendingArguments = '';
+      return;
+    }
+    if (argumentsDelta) emit({ type: 'tool-call-delta', index: state.index, argumentsDelta });
+  }
+
+  function onDelta(delta: OpenAIChunkDelta): void {
+    const reasoning = delta.reasoning_content ?? delta.reasoning;
+    if (reasoning) emit({ type: 'reasoning-delta', text: reasoning });
+    if (delta.content) emit({ type: 'text-delta', text: delta.content });
+    if (delta.refusal) emit({ type: 'refusal-delta', text: delta.refusal });
+    const deltas = delta.tool_calls;
+    if (deltas)
+      for (let position = 0; position < deltas.length; position++) onToolCallDelta(deltas[position], position);
+  }
+
+  function onFinish(reason: string): void {
+    if (finishReason !== undefined) return;
+    // DeepSeek ends an answer it could not complete with this reason: a failure, not an answer.
+    if (reason === 'insufficient_system_resource') {
+      throw new UpstreamStreamError({ provider, message: 'insufficient system resource', providerErrorType: reason });
+    }
+    finishReason = mapOpenAIFinishReason(reason);
+    for (const state of toolCalls.values()) if (state.started) emit({ type: 'tool-call-end', index: state.index });
+    toolCalls.clear();
+    emit({ type: 'finish', reason: finishReason });
+  }
+
+  function onChunk(chunk: OpenAIChunk): void {
+    if (!metadataSent && chunk.id) {
+      metadataSent = true;
+      emit({ type: 'response-metadata', id: chunk.id, model: chunk.model || undefined });
+    }
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      if (choice.delta) onDelta(choice.delta);
+      if (choice.finish_reason) onFinish(choice.finish_reason);
+    }
+    const usage = chunk.usage;
+    if (usage) {
+      const promptTokens = usage.prompt_tokens ?? 0;
+      const completionTokens = usage.completion_tokens ?? 0;
+      emit({
+        type: 'usage',
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: usage.total_tokens ?? promptTokens + completionTokens,
+        },
+      });
+    }
+  }
+
+  return {
+    onEvent(event: SseEvent): void {
+      if (done) return;
+      if (event.data === '[DONE]') {
+        done = true;
+        if (finishReason === undefined)
+          throw new StreamTruncatedError(provider, '[DONE] arrived before any finish_reason');
+        return;
+      }
+      const chunk = parseEventJson<OpenAIChunk>(event, context);
+      if (chunk === undefined) return;
+      if (typeof chunk !== 'object' || chunk === null) {
+        context.onMalformedEvent(event, new Error('the event data is not a JSON object'));
+        return;
+      }
+      if (chunk.error != null || chunk.object === 'error') throw toStreamError(chunk, provider);
+      onChunk(chunk);
+    },
+    onEnd(): void {
+      if (done) return;
+      throw new StreamTruncatedError(
+        provider,
+        finishReason === undefined ? 'the stream ended before a finish_reason' : 'the stream ended without [DONE]',
+      );
+    },
+  };
+}
+
+function toStreamError(chunk: OpenAIChunk, provider: string): UpstreamStreamError {
+  const fields = readOpenAIError(chunk);
+  return new UpstreamStreamError({
+    provider,
+    message: redactSecrets(fields?.message ?? 'unknown error'),
+    providerErrorType: fields?.type ?? fields?.code,
+    retryable: fields ? isRetryableOpenAIError(fields) : true,
+  });
+}
