@@ -1,0 +1,151 @@
+import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
+import type { SseEvent } from '../../sse/sse-event.js';
+import type { StreamParser, StreamParserContext } from '../provider.js';
+import { parseEventJson } from '../shared/parse-event-json.js';
+import type { AnthropicErrorObject, AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-types.js';
+import { mapAnthropicStopReason } from './map-finish-reason.js';
+import { countAnthropicPromptTokens } from './map-usage.js';
+
+/**
+ * In-stream error types that are the request's or the account's fault: another attempt would fail the same way.
+ * Everything else (`overloaded_error`, `api_error`, `rate_limit_error`, `timeout_error`, unknown types) is retryable.
+ * @see https://docs.anthropic.com/en/api/errors
+ */
+const nonRetryableStreamErrorTypes = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'billing_error',
+]);
+
+/**
+ * Anthropic Messages stream events → our stream parts. Dispatches on the JSON `type` (the docs guarantee the SSE
+ * `event:` name equals it). Tool calls are numbered by their order among `tool_use` blocks (0, 1, …), not by content
+ * block index, because a text or thinking block before them shifts the block index. `message_stop` is the end
+ * marker: a stream that ends without it is truncated. `ping` and unknown event/block/delta types are skipped, as
+ * the versioning policy asks clients to do.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ * @see https://docs.anthropic.com/en/api/versioning
+ */
+export function createAnthropicStreamParser(context: StreamParserContext): StreamParser {
+  const { emit, provider } = context;
+  /** content block index → tool-call ordinal, for the blocks that are `tool_use`. */
+  const toolOrdinals = new Map<number, number>();
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let finished = false;
+  let stopped = false;
+
+  const emitUsage = (usage: AnthropicUsage): void => {
+    // message_delta usage is cumulative; input_tokens there (newer API) supersedes message_start's.
+    if (usage.input_tokens != null) promptTokens = countAnthropicPromptTokens(usage);
+    if (usage.output_tokens != null) completionTokens = usage.output_tokens;
+    emit({
+      type: 'usage',
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    });
+  };
+
+  const handle = (event: AnthropicStreamEvent): void => {
+    switch (event.type) {
+      case 'content_block_delta': {
+        const delta = event.delta;
+        if (delta === undefined) return;
+        switch (delta.type) {
+          case 'text_delta':
+            if (delta.text) emit({ type: 'text-delta', text: delta.text });
+            return;
+          case 'input_json_delta': {
+            const index = toolOrdinals.get(event.index);
+            // The first delta of a tool_use block is often empty; server-tool blocks have no ordinal.
+            if (index !== undefined && delta.partial_json) {
+              emit({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
+            }
+            return;
+          }
+          case 'thinking_delta':
+            if (delta.thinking) emit({ type: 'reasoning-delta', text: delta.thinking });
+            return;
+          case 'signature_delta':
+            if (delta.signature) emit({ type: 'reasoning-signature', signature: delta.signature });
+            return;
+          default:
+            return; // citations_delta and newer delta types.
+        }
+      }
+      case 'content_block_start': {
+        const block = event.content_block;
+        if (block === undefined) return;
+        if (block.type === 'text') {
+          if (block.text) emit({ type: 'text-delta', text: block.text });
+        } else if (block.type === 'tool_use') {
+          const index = toolOrdinals.size;
+          toolOrdinals.set(event.index, index);
+          emit({ type: 'tool-call-start', index, id: block.id ?? '', name: block.name ?? '' });
+        } else if (block.type === 'thinking') {
+          if (block.thinking) emit({ type: 'reasoning-delta', text: block.thinking });
+        }
+        return;
+      }
+      case 'content_block_stop': {
+        const index = toolOrdinals.get(event.index);
+        if (index !== undefined) emit({ type: 'tool-call-end', index });
+        return;
+      }
+      case 'message_start': {
+        const message = event.message;
+        emit({ type: 'response-metadata', id: message?.id, model: message?.model });
+        if (message?.usage) {
+          promptTokens = countAnthropicPromptTokens(message.usage);
+          completionTokens = message.usage.output_tokens ?? 0;
+        }
+        return;
+      }
+      case 'message_delta': {
+        const stopReason = event.delta?.stop_reason;
+        if (stopReason != null && !finished) {
+          finished = true;
+          emit({ type: 'finish', reason: mapAnthropicStopReason(stopReason) });
+        }
+        if (event.usage) emitUsage(event.usage);
+        return;
+      }
+      case 'message_stop':
+        stopped = true;
+        return;
+      case 'error':
+        throw createStreamError(provider, event.error);
+      case 'ping':
+        return;
+      default:
+        return; // Event types added after this was written.
+    }
+  };
+
+  return {
+    onEvent(event: SseEvent): void {
+      const data = parseEventJson<AnthropicStreamEvent | null>(event, context);
+      if (data === undefined || data === null || typeof data !== 'object') return;
+      handle(data);
+    },
+    onEnd(): void {
+      if (!stopped) throw new StreamTruncatedError(provider, 'the stream ended before message_stop');
+    },
+  };
+}
+
+function createStreamError(provider: string, error: AnthropicErrorObject | undefined): UpstreamStreamError {
+  const type = typeof error?.type === 'string' ? error.type : undefined;
+  return new UpstreamStreamError({
+    provider,
+    message: typeof error?.message === 'string' ? error.message : (type ?? 'unknown error'),
+    providerErrorType: type,
+    retryable: type === undefined || !nonRetryableStreamErrorTypes.has(type),
+  });
+}
