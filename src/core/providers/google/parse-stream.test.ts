@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  allWritePatterns,
+  type ReplayServer,
+  startReplayServer,
+  type WritePattern,
+} from '../../../../test/support/replay-server.js';
+import type { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
+import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
+import type { ChatCompletionRequest } from '../../types/chat-request.js';
+import type { StreamPart } from '../../types/stream-part.js';
+import type { MalformedEventInfo } from '../provider.js';
+import { createHttpProvider } from '../shared/create-http-provider.js';
+import { googleAdapter } from './google-adapter.js';
+
+const request: ChatCompletionRequest = { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] };
+
+function fixture(name: string): string {
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+let server: ReplayServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+interface Replayed {
+  parts: StreamPart[];
+  error?: unknown;
+  malformed: MalformedEventInfo[];
+}
+
+async function replay(name: string, writes: WritePattern): Promise<Replayed> {
+  server = await startReplayServer({ body: fixture(name), writes });
+  const provider = createHttpProvider(googleAdapter, {
+    name: 'google',
+    type: 'google',
+    baseUrl: server.url,
+    apiKey: 'AIzaTestKey1234567890',
+  });
+  const malformed: MalformedEventInfo[] = [];
+  const stream = await provider.stream({
+    model: 'gemini-2.5-flash',
+    request,
+    onMalformedEvent: (info) => malformed.push(info),
+  });
+  const parts: StreamPart[] = [];
+  try {
+    for await (const part of stream.parts) parts.push(part);
+  } catch (error) {
+    return { parts, error, malformed };
+  }
+  await server.close();
+  server = undefined;
+  return { parts, malformed };
+}
+
+/**
+ * Generated tool-call ids differ per run: checks their shape, that each call keeps one id from start to end
+ * and that different calls never share one, then replaces them with `call_<ordinal>` for comparison.
+ */
+function normalizeIds(parts: StreamPart[]): StreamPart[] {
+  const ids = new Map<string, string>();
+  return parts.map((part) => {
+    if (part.type !== 'tool-call-start') return part;
+    expect(part.id).toMatch(/^call_[0-9a-f]{32}$/);
+    expect(ids.has(part.id)).toBe(false);
+    ids.set(part.id, `call_${ids.size}`);
+    return { ...part, id: ids.get(part.id)! };
+  });
+}
+
+async function replayAll(name: string): Promise<Replayed> {
+  const results: Replayed[] = [];
+  for (const writes of allWritePatterns) results.push(await replay(name, writes));
+  const first = { ...results[0], parts: normalizeIds(results[0].parts) };
+  for (const result of results.slice(1)) {
+    expect(normalizeIds(result.parts)).toEqual(first.parts);
+    expect(result.error?.constructor).toBe(first.error?.constructor);
+    expect(result.malformed.length).toBe(first.malformed.length);
+  }
+  return first;
+}
+
+const metadata = (id: string, model: string): StreamPart => ({ type: 'response-metadata', id, model });
+
+describe('createGoogleStreamParser over recorded streams', () => {
+  it('streams text and keeps the LAST running-total usage, never a sum', async () => {
+    const { parts, error } = await replayAll('text-running-usage.sse');
+    expect(error).toBeUndefined();
+    expect(parts).toEqual([
+      metadata('bH6LaZW8Fp_3nsEPqtaSwQ4', 'gemini-3-pro-preview'),
+      { type: 'text-delta', text: 'There are **3**' },
+      { type: 'usage', usage: { prompt_tokens: 9, completion_tokens: 190, total_tokens: 199 } },
+      { type: 'text-delta', text: ' "r"s in strawberry.\n\nst**r**awbe**rr**y' },
+      { type: 'usage', usage: { prompt_tokens: 9, completion_tokens: 208, total_tokens: 217 } },
+      { type: 'finish', reason: 'stop' },
+    ]);
+    const usages = parts.filter((part) => part.type === 'usage');
+    // 23 candidates + 185 thoughts: the final figures, not 5+23+23 (+ 3 × 185).
+    expect(usages.at(-1)).toEqual({
+      type: 'usage',
+      usage: { prompt_tokens: 9, completion_tokens: 208, total_tokens: 217 },
+    });
+  });
+
+  it('emits no empty text delta for a signature-only part', async () => {
+    const { parts } = await replayAll('empty-text-thought-signature.sse');
+    const texts = parts.filter((part) => part.type === 'text-delta');
+    expect(texts).toEqual([{ type: 'text-delta', text: '4' }]);
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  it('turns a functionCall into start/delta/end with a generated id and the thoughtSignature', async () => {
+    const { parts } = await replayAll('tool-call.sse');
+    const start = parts.find((part) => part.type === 'tool-call-start');
+    expect(start).toMatchObject({ type: 'tool-call-start', index: 0, id: 'call_0', name: 'get_weather' });
+    expect(start?.type === 'tool-call-start' && start.thoughtSignature).toMatch(/^EqsGCqgGARFNMg/);
+    expect(parts.filter((part) => part.type !== 'usage' && part.type !== 'tool-call-start')).toEqual([
+      metadata('7uVgavK_CL7yxN8P-aGnkAY', 'gemini-3.1-pro-preview'),
+      { type: 'text-delta', text: 'Let me check.' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"San Francisco"}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'finish', reason: 'tool_calls' },
+    ]);
+  });
+
+  it('keeps two parallel calls apart by index, with distinct ids; only the first is signed', async () => {
+    const { parts } = await replayAll('parallel-tool-calls.sse');
+    const calls = parts.filter((part) => part.type.startsWith('tool-call'));
+    expect(calls).toEqual([
+      {
+        type: 'tool-call-start',
+        index: 0,
+        id: 'call_0',
+        name: 'get_weather',
+        thoughtSignature: 'AY89a19YsnFp7FOSIejJDV9XuMU996D+ZaDJiD6L9EEi+Lh+VGTEGqM3Lip3DPI7QzY=',
+      },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
+      { type: 'tool-call-end', index: 0 },
+      { type: 'tool-call-start', index: 1, id: 'call_1', name: 'get_weather' },
+      { type: 'tool-call-delta', index: 1, argumentsDelta: '{"city":"Tokyo"}' },
+      { type: 'tool-call-end', index: 1 },
+    ]);
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });
+  });
+
+  it('maps thought parts to reasoning deltas, then text with its signature', async () => {
+    const { parts } = await replayAll('thinking.sse');
+    expect(parts.filter((part) => part.type !== 'usage')).toEqual([
+      metadata('pX3LaYqTBu6-xN8Pk9ntqQs', 'gemini-2.5-flash'),
+      { type: 'reasoning-delta', text: `**Counting the letters**\n\nI'm scanning "strawberry" for the letter r` },
+      { type: 'reasoning-delta', text: ' and find it at positions 3, 8 and 9.\n' },
+      {
+        type: 'text-delta',
+        text: `There are **3** r's in "strawberry".`,
+        thoughtSignature: 'CiIBVKhc7nMEn2yqMBh2xeRuRnoXbCDAIxDGSvXgMc2rDuiw',
+      },
+      { type: 'finish', reason: 'stop' },
+    ]);
+    expect(parts.filter((part) => part.type === 'usage').at(-1)).toEqual({
+      type: 'usage',
+      usage: { prompt_tokens: 9, completion_tokens: 183, total_tokens: 192 },
+    });
+  });
+
+  it.each([
+    ['max-tokens.sse', 'length'],
+    ['safety.sse', 'content_filter'],
+    ['prompt-blocked.sse', 'content_filter'],
+  ] as const)('%s finishes with %s', async (name, reason) => {
+    const { parts, error } = await replayAll(name);
+    expect(error).toBeUndefined();
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason });
+    expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
+  });
+
+  it('reports the prompt tokens of a blocked prompt', async () => {
+    const { parts } = await replayAll('prompt-blocked.sse');
+    expect(parts).toEqual([
+      metadata('EXCPatOAKMrQjMcPteHVmQo', 'gemini-3.7-flash'),
+      { type: 'usage', usage: { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 } },
+      { type: 'finish', reason: 'content_filter' },
+    ]);
+  });
+
+  it('throws UpstreamStreamError for an error object inside the stream, after the text before it', async () => {
+    const { parts, error } = await replayAll('in-stream-error.sse');
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([{ type: 'text-delta', text: 'Once upon' }]);
+    expect(error).toBeInstanceOf(UpstreamStreamError);
+    const streamError = error as UpstreamStreamError;
+    expect(streamError.providerErrorType).toBe('UNAVAILABLE');
+    expect(streamError.retryable).toBe(true);
+    expect(streamError.message).toContain('overloaded');
+  });
+
+  it('throws StreamTruncatedError when the stream ends before a finishReason', async () => {
+    const { parts, error } = await replayAll('truncated.sse');
+    expect(parts.filter((part) => part.type === 'text-delta')).toHaveLength(2);
+    expect(parts.some((part) => part.type === 'finish')).toBe(false);
+    expect(error).toBeInstanceOf(StreamTruncatedError);
+    expect((error as CircuitBreakerError).code).toBe('STREAM_TRUNCATED');
+  });
+
+  it('skips and reports a malformed event and goes on', async () => {
+    const { parts, error, malformed } = await replayAll('malformed-event.sse');
+    expect(error).toBeUndefined();
+    expect(malformed).toHaveLength(1);
+    expect(malformed[0].provider).toBe('google');
+    expect(malformed[0].event.data).toContain('"lost');
+    expect(
+      parts.filter((part) => part.type === 'text-delta').map((part) => part.type === 'text-delta' && part.text),
+    ).toEqual(['There are **3**', ' "r"s in strawberry.\n\nst**r**awbe**rr**y']);
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+});
