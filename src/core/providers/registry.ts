@@ -23,3 +23,19 @@ export function isProviderType(value: string): value is ProviderType {
 export function createProvider(config: ProviderConfig): Provider {
   return createHttpProvider(providerAdapters[config.type], config);
 }
+
+/**
+ * Bare model names that route to a protocol without any configuration (`gpt-4o` → openai, `claude-…` → anthropic,
+ * `gemini-…` → google). OpenAI-compatible servers have no recognizable names: they need a prefix or a model entry.
+ */
+export const modelNamePatterns: Readonly<Record<ProviderType, RegExp | undefined>> = {
+  openai: /^(gpt-|o1|o3|o4|chatgpt-)/,
+  anthropic: /^claude-/,
+  google: /^gemini-/,
+  'openai-compatible': undefined,
+};
+
+/** Whether the protocol needs an API key (local OpenAI-compatible servers often do not). */
+export function requiresApiKey(type: ProviderType): boolean {
+  return type !== 'openai-compatible';
+}
