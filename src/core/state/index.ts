@@ -1,0 +1,2 @@
+export * from './memory-state-store.js';
+export * from './state-store.js';
