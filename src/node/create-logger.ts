@@ -1,0 +1,50 @@
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
+
+/**
+ * Where secrets can appear in what we log: request headers (`authorization`, `x-api-key`, Gemini's
+ * `x-goog-api-key`) and config objects (`api_key`, `apiKey`, at the top or up to three levels down, which covers
+ * `config.providers.<name>.api_key`). pino replaces them before serializing, so no code path can leak them.
+ * @see https://getpino.io/#/docs/redaction
+ */
+export const redactedPaths: readonly string[] = [
+  'authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-goog-api-key"]',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers["x-goog-api-key"]',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-goog-api-key"]',
+  'api_key',
+  'apiKey',
+  'api_keys',
+  '*.api_key',
+  '*.apiKey',
+  '*.api_keys',
+  '*.*.api_key',
+  '*.*.apiKey',
+  '*.*.*.api_key',
+];
+
+export interface CreateLoggerOptions {
+  level?: LevelWithSilent;
+  /** Defaults to stderr, so stdout stays for what a command prints (URLs, streamed tokens). */
+  destination?: DestinationStream;
+  /** Added to every line (for example `{ service: 'gateway' }`). */
+  base?: Record<string, unknown>;
+}
+
+/** The process logger: JSON lines, ISO timestamps, secrets redacted, level from the `server.log_level` setting. */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: options.base ?? { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: [...redactedPaths], censor: '[redacted]' },
+    },
+    options.destination ?? pino.destination({ dest: 2, sync: true }),
+  );
+}

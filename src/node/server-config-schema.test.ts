@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { resolveServerConfig } from './server-config-schema.js';
+
+describe('resolveServerConfig', () => {
+  it('fills the defaults', () => {
+    expect(resolveServerConfig(undefined, {})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      api_keys: [],
+      max_body_bytes: 10 * 1024 * 1024,
+      header_deadline_ms: 10_000,
+      keep_alive_interval_ms: 15_000,
+      shutdown_grace_ms: 10_000,
+      log_level: 'info',
+      log_content: false,
+    });
+  });
+
+  it('interpolates ${VAR} and coerces numbers that came from the environment', () => {
+    const settings = resolveServerConfig(
+      { port: '${GATEWAY_PORT}', api_keys: ['${GATEWAY_KEY}', '${SPARE_KEY:-}'], log_level: 'debug' },
+      { GATEWAY_PORT: '8081', GATEWAY_KEY: 'key-1' },
+    );
+    expect(settings).toMatchObject({ port: 8081, api_keys: ['key-1'], log_level: 'debug' });
+  });
+
+  it('applies CIRCUIT_BREAKER_API_KEYS, HOST and PORT over the file', () => {
+    const settings = resolveServerConfig(
+      { host: '127.0.0.1', port: 3000, api_keys: ['from-file'] },
+      { CIRCUIT_BREAKER_API_KEYS: 'a, b,,', HOST: '0.0.0.0', PORT: '9000' },
+    );
+    expect(settings).toMatchObject({ host: '0.0.0.0', port: 9000, api_keys: ['from-file', 'a', 'b'] });
+  });
+
+  it('reports the offending field', () => {
+    expect(() => resolveServerConfig({ port: 'eighty' }, {})).toThrow(/server\.port/);
+    expect(() => resolveServerConfig({ prot: 80 }, {})).toThrow(/server/);
+    expect(() => resolveServerConfig({ api_keys: ['${MISSING_KEY}'] }, {})).toThrow(/MISSING_KEY/);
+  });
+});

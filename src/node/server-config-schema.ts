@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors/request-errors.js';
+import { type Environment, interpolateEnv } from '../core/router/interpolate-env.js';
+
+/**
+ * The `server` section of the config file: how the gateway listens and guards itself. Numbers are coerced so
+ * that `port: ${PORT}` works after interpolation (the environment only holds strings).
+ */
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Bearer keys callers must present; empty means no authentication (then only loopback is allowed). */
+    api_keys: z
+      .array(z.string())
+      .default([])
+      .transform((keys) => keys.map((key) => key.trim()).filter((key) => key !== '')),
+    max_body_bytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    /** Time a client has to send the full request headers (slowloris guard). */
+    header_deadline_ms: z.coerce.number().int().positive().default(10_000),
+    /** Interval of SSE comment keep-alives while a stream waits for its first token. */
+    keep_alive_interval_ms: z.coerce.number().int().positive().default(15_000),
+    /** How long shutdown lets in-flight streams finish before aborting them. */
+    shutdown_grace_ms: z.coerce.number().int().min(0).default(10_000),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log prompts and completions. Off by default: they are user data. */
+    log_content: z.boolean().default(false),
+  })
+  .strict();
+
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+/**
+ * The effective server settings: the `server` section with `${VAR}` interpolated, then the environment overrides
+ * `CIRCUIT_BREAKER_API_KEYS` (comma-separated keys, added to the file's), `HOST` and `PORT`.
+ * Throws a `ConfigError` naming the offending field.
+ */
+export function resolveServerConfig(section: unknown, env: Environment): ServerConfig {
+  const interpolated = (
+    section === undefined || section === null ? {} : interpolateEnv(section, env, 'server')
+  ) as Record<string, unknown>;
+  if (typeof interpolated !== 'object' || Array.isArray(interpolated)) {
+    throw new ConfigError('The server section must be a mapping (host:, port:, api_keys:, …)', { param: 'server' });
+  }
+  const withEnv: Record<string, unknown> = { ...interpolated };
+  if (env.HOST) withEnv.host = env.HOST;
+  if (env.PORT) withEnv.port = env.PORT;
+  const environmentKeys = env.CIRCUIT_BREAKER_API_KEYS?.split(',') ?? [];
+  if (environmentKeys.length > 0) {
+    const fileKeys = Array.isArray(withEnv.api_keys) ? withEnv.api_keys : [];
+    withEnv.api_keys = [...fileKeys, ...environmentKeys];
+  }
+  const parsed = serverConfigSchema.safeParse(withEnv);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ['server', ...issue.path.map(String)].join('.');
+    throw new ConfigError(`Invalid config at ${path}: ${issue.message}`, { param: path });
+  }
+  return parsed.data;
+}
