@@ -1,4 +1,3 @@
-import type { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { redactSecrets } from '../../errors/redact-secrets.js';
 import { UpstreamStatusError } from '../../errors/upstream-errors.js';
 import type { UpstreamErrorInput } from '../provider.js';
@@ -18,7 +17,7 @@ const contextLengthPattern = /input token count.*exceeds the maximum/i;
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting
  * @see https://cloud.google.com/apis/design/errors
  */
-export function mapGoogleError(input: UpstreamErrorInput): CircuitBreakerError {
+export function mapGoogleError(input: UpstreamErrorInput): UpstreamStatusError {
   const status = readRpcStatus(input.bodyText);
   const details = Array.isArray(status?.details) ? status.details : [];
   const message = redactSecrets(
