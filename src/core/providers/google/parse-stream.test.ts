@@ -216,3 +216,54 @@ describe('createGoogleStreamParser over recorded streams', () => {
     expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
   });
 });
+
+describe('createGoogleStreamParser (edge cases, events fed directly)', () => {
+  function feed(events: unknown[]) {
+    const parts: StreamPart[] = [];
+    const parser = googleAdapter.createStreamParser({
+      provider: 'google',
+      emit: (part) => parts.push(part),
+      onMalformedEvent: () => {},
+    });
+    for (const event of events) parser.onEvent({ data: JSON.stringify(event) });
+    return { parts, parser };
+  }
+  const candidate = (parts: unknown[], finishReason?: string) => ({
+    candidates: [{ content: { role: 'model', parts }, ...(finishReason ? { finishReason } : {}) }],
+  });
+
+  it('moves a signature from an empty or thought part onto the next answer text, once', () => {
+    const { parts } = feed([
+      candidate([{ text: 'plan', thought: true, thoughtSignature: 'sig-1' }]),
+      candidate([{ text: 'Answer' }, { text: ' more' }]),
+      candidate([{ text: '', thoughtSignature: 'sig-2' }]),
+      candidate([{ text: 'tail' }], 'STOP'),
+    ]);
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([
+      { type: 'text-delta', text: 'Answer', thoughtSignature: 'sig-1' },
+      { type: 'text-delta', text: ' more' },
+      { type: 'text-delta', text: 'tail', thoughtSignature: 'sig-2' },
+    ]);
+  });
+
+  it('emits one finish, takes usage that arrives after it, and skips unchanged usage', () => {
+    const usage = { promptTokenCount: 3, candidatesTokenCount: 1, totalTokenCount: 4 };
+    const { parts, parser } = feed([
+      { ...candidate([{ text: 'a' }]), usageMetadata: usage },
+      { ...candidate([{ text: 'b' }], 'STOP'), usageMetadata: usage },
+      { ...candidate([], 'STOP'), usageMetadata: { ...usage, candidatesTokenCount: 2, totalTokenCount: 5 } },
+    ]);
+    expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
+    expect(parts.filter((part) => part.type === 'usage')).toEqual([
+      { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } },
+      { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+    ]);
+    expect(() => parser.onEnd()).not.toThrow();
+  });
+
+  it('marks an in-stream 400 as not retryable', () => {
+    expect(() =>
+      feed([{ error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' } }]),
+    ).toThrow(expect.objectContaining({ retryable: false, providerErrorType: 'INVALID_ARGUMENT' }));
+  });
+});
