@@ -52,7 +52,7 @@ function convertUserBlocks(blocks: UserBlock[], path: string): ChatMessage[] {
       case 'thinking':
       case 'redacted_thinking':
         throw new InvalidRequestError(
-          `${path}.${blockIndex}: '${block.type}' blocks are only allowed in assistant turns`,
+          `${path}.${blockIndex}.type: '${block.type}' blocks are only allowed in assistant turns`,
           {
             param: `${path}.${blockIndex}.type`,
           },
@@ -92,9 +92,12 @@ function convertAssistantBlocks(blocks: UserBlock[], path: string): ChatMessage 
         break;
       case 'image':
       case 'tool_result':
-        throw new InvalidRequestError(`${path}.${blockIndex}: '${block.type}' blocks are only allowed in user turns`, {
-          param: `${path}.${blockIndex}.type`,
-        });
+        throw new InvalidRequestError(
+          `${path}.${blockIndex}.type: '${block.type}' blocks are only allowed in user turns`,
+          {
+            param: `${path}.${blockIndex}.type`,
+          },
+        );
       default:
         assertNever(block);
     }

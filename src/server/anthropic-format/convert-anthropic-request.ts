@@ -87,15 +87,32 @@ function convertThinking(thinking: AnthropicRequest['thinking']): ChatCompletion
 
 /** The first issue, named by its dotted path, in Anthropic's `field: problem` message style. */
 function convertZodError(error: z.ZodError, body: unknown): InvalidRequestError {
-  const issue = error.issues[0];
-  const path = issue.path.map(String);
+  const { issue, path } = deepestIssue(error.issues[0], []);
   if (issue.code === 'unrecognized_keys') {
     const param = [...path, issue.keys[0]].join('.');
     return new InvalidRequestError(`${param}: Extra inputs are not permitted`, { param, cause: error });
   }
   const param = path.length > 0 ? path.join('.') : 'body';
-  const missing = issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined;
+  const missing = issue.code === 'invalid_type' && valueAt(body, path) === undefined;
   return new InvalidRequestError(`${param}: ${missing ? 'Field required' : issue.message}`, { param, cause: error });
+}
+
+/**
+ * A union failure (`content` is neither a string nor a block list) names the union, not the field that broke:
+ * follow the branch that got furthest (`messages.0.content.1.type`), whose issue paths are relative to the union.
+ */
+function deepestIssue(
+  issue: z.core.$ZodIssue,
+  prefix: PropertyKey[],
+): { issue: z.core.$ZodIssue; path: PropertyKey[] } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union') return { issue, path };
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    const candidate = branch[0];
+    if (candidate && candidate.path.length > (best?.path.length ?? 0)) best = candidate;
+  }
+  return best ? deepestIssue(best, path) : { issue, path };
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
