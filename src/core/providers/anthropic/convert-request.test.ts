@@ -328,6 +328,37 @@ describe('convertAnthropicRequest (pure)', () => {
     );
   });
 
+  it('does not enable thinking for a continuation (the prefill cannot start with a signed thinking block)', () => {
+    const { body } = convertAnthropicRequest({
+      request: { model: 'm', messages: [user('Tell a story.')], reasoning_effort: 'high' },
+      model: 'claude-sonnet-4-5',
+      stream: true,
+      baseUrl: 'https://api.anthropic.com',
+      apiKey: 'k',
+      providerName: 'anthropic',
+      continuation: { assistantText: 'Once upon a time' },
+    });
+    expect(body).toMatchObject({ max_tokens: 4096 });
+    expect((body as { thinking?: unknown }).thinking).toBeUndefined();
+    expect((body as { messages: unknown[] }).messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: [{ type: 'text', text: 'Once upon a time' }],
+    });
+  });
+
+  it('ignores a whitespace-only continuation', () => {
+    const { body } = convertAnthropicRequest({
+      request: { model: 'm', messages: [user('Hi')] },
+      model: 'm',
+      stream: true,
+      baseUrl: 'https://api.anthropic.com',
+      apiKey: 'k',
+      providerName: 'anthropic',
+      continuation: { assistantText: ' \n' },
+    });
+    expect((body as { messages: unknown[] }).messages).toHaveLength(1);
+  });
+
   it('omits x-api-key when no key is configured', () => {
     const { headers } = convertAnthropicRequest({
       request: { model: 'm', messages: [user('Hi')] },

@@ -34,7 +34,7 @@ export function convertAnthropicRequest(options: ConvertRequestOptions): Upstrea
   const { request, providerName: provider } = options;
   rejectUnsupportedParameters(request, provider);
   const { system, messages } = convertMessages(request.messages, provider);
-  appendContinuation(messages, options.continuation?.assistantText);
+  const continues = appendContinuation(messages, options.continuation?.assistantText);
 
   const body: AnthropicMessagesRequest = {
     model: options.model,
@@ -52,7 +52,9 @@ export function convertAnthropicRequest(options: ConvertRequestOptions): Upstrea
     const toolChoice = convertToolChoice(request.tool_choice, request.parallel_tool_calls);
     if (toolChoice) body.tool_choice = toolChoice;
   }
-  if (request.reasoning_effort !== undefined) {
+  // A continuation resumes an answer whose thinking already happened elsewhere; with thinking enabled the API
+  // would also demand that the prefilled assistant turn start with a signed thinking block, which we do not have.
+  if (request.reasoning_effort !== undefined && !continues) {
     const budget = THINKING_BUDGETS[request.reasoning_effort];
     body.thinking = { type: 'enabled', budget_tokens: budget };
     // The budget is part of max_tokens and must be below it: keep the caller's answer length on top of it.
@@ -84,14 +86,15 @@ function rejectUnsupportedParameters(request: ChatCompletionRequest, provider: s
 
 /**
  * Mid-stream failover: the text already delivered becomes a final assistant turn that Anthropic continues.
- * The API rejects a final assistant turn ending in whitespace, so the end is trimmed.
+ * The API rejects a final assistant turn ending in whitespace, so the end is trimmed. Returns whether it appended.
  */
-function appendContinuation(messages: AnthropicMessageParam[], assistantText: string | undefined): void {
+function appendContinuation(messages: AnthropicMessageParam[], assistantText: string | undefined): boolean {
   const text = assistantText?.trimEnd();
-  if (!text) return;
+  if (!text) return false;
   const last = messages[messages.length - 1];
   if (last && last.role === 'assistant') last.content.push({ type: 'text', text });
   else messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
+  return true;
 }
 
 function convertTool(tool: ToolDefinition): AnthropicToolParam {

@@ -52,70 +52,88 @@ export function createAnthropicStreamParser(context: StreamParserContext): Strea
     });
   };
 
-  const handle = (event: AnthropicStreamEvent): void => {
-    switch (event.type) {
-      case 'content_block_delta': {
-        const delta = event.delta;
-        if (delta === undefined) return;
-        switch (delta.type) {
-          case 'text_delta':
-            if (delta.text) emit({ type: 'text-delta', text: delta.text });
-            return;
-          case 'input_json_delta': {
-            const index = toolOrdinals.get(event.index);
-            // The first delta of a tool_use block is often empty; server-tool blocks have no ordinal.
-            if (index !== undefined && delta.partial_json) {
-              emit({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
-            }
-            return;
-          }
-          case 'thinking_delta':
-            if (delta.thinking) emit({ type: 'reasoning-delta', text: delta.thinking });
-            return;
-          case 'signature_delta':
-            if (delta.signature) emit({ type: 'reasoning-signature', signature: delta.signature });
-            return;
-          default:
-            return; // citations_delta and newer delta types.
-        }
-      }
-      case 'content_block_start': {
-        const block = event.content_block;
-        if (block === undefined) return;
-        if (block.type === 'text') {
-          if (block.text) emit({ type: 'text-delta', text: block.text });
-        } else if (block.type === 'tool_use') {
-          const index = toolOrdinals.size;
-          toolOrdinals.set(event.index, index);
-          emit({ type: 'tool-call-start', index, id: block.id ?? '', name: block.name ?? '' });
-        } else if (block.type === 'thinking') {
-          if (block.thinking) emit({ type: 'reasoning-delta', text: block.thinking });
+  type EventOf<T extends AnthropicStreamEvent['type']> = Extract<AnthropicStreamEvent, { type: T }>;
+
+  const onBlockDelta = ({ index: blockIndex, delta }: EventOf<'content_block_delta'>): void => {
+    switch (delta?.type) {
+      case 'text_delta':
+        if (delta.text) emit({ type: 'text-delta', text: delta.text });
+        return;
+      case 'input_json_delta': {
+        const index = toolOrdinals.get(blockIndex);
+        // The first delta of a tool_use block is often empty; server-tool blocks have no ordinal.
+        if (index !== undefined && delta.partial_json) {
+          emit({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
         }
         return;
       }
+      case 'thinking_delta':
+        if (delta.thinking) emit({ type: 'reasoning-delta', text: delta.thinking });
+        return;
+      case 'signature_delta':
+        if (delta.signature) emit({ type: 'reasoning-signature', signature: delta.signature });
+        return;
+      default:
+        return; // citations_delta and newer delta types.
+    }
+  };
+
+  const onBlockStart = ({ index: blockIndex, content_block: block }: EventOf<'content_block_start'>): void => {
+    switch (block?.type) {
+      case 'text':
+        if (block.text) emit({ type: 'text-delta', text: block.text });
+        return;
+      case 'tool_use': {
+        const index = toolOrdinals.size;
+        toolOrdinals.set(blockIndex, index);
+        emit({ type: 'tool-call-start', index, id: block.id ?? '', name: block.name ?? '' });
+        return;
+      }
+      case 'thinking':
+        if (block.thinking) emit({ type: 'reasoning-delta', text: block.thinking });
+        return;
+      default:
+        return; // redacted_thinking, server-tool blocks and newer block types.
+    }
+  };
+
+  const onMessageStart = ({ message }: EventOf<'message_start'>): void => {
+    emit({ type: 'response-metadata', id: message?.id, model: message?.model });
+    if (message?.usage) {
+      promptTokens = countAnthropicPromptTokens(message.usage);
+      completionTokens = message.usage.output_tokens ?? 0;
+    }
+  };
+
+  const onMessageDelta = ({ delta, usage }: EventOf<'message_delta'>): void => {
+    const stopReason = delta?.stop_reason;
+    if (stopReason != null && !finished) {
+      finished = true;
+      emit({ type: 'finish', reason: mapAnthropicStopReason(stopReason) });
+    }
+    if (usage) emitUsage(usage);
+  };
+
+  // Ordered by frequency: deltas are nearly every event.
+  const handle = (event: AnthropicStreamEvent): void => {
+    switch (event.type) {
+      case 'content_block_delta':
+        onBlockDelta(event);
+        return;
+      case 'content_block_start':
+        onBlockStart(event);
+        return;
       case 'content_block_stop': {
         const index = toolOrdinals.get(event.index);
         if (index !== undefined) emit({ type: 'tool-call-end', index });
         return;
       }
-      case 'message_start': {
-        const message = event.message;
-        emit({ type: 'response-metadata', id: message?.id, model: message?.model });
-        if (message?.usage) {
-          promptTokens = countAnthropicPromptTokens(message.usage);
-          completionTokens = message.usage.output_tokens ?? 0;
-        }
+      case 'message_start':
+        onMessageStart(event);
         return;
-      }
-      case 'message_delta': {
-        const stopReason = event.delta?.stop_reason;
-        if (stopReason != null && !finished) {
-          finished = true;
-          emit({ type: 'finish', reason: mapAnthropicStopReason(stopReason) });
-        }
-        if (event.usage) emitUsage(event.usage);
+      case 'message_delta':
+        onMessageDelta(event);
         return;
-      }
       case 'message_stop':
         stopped = true;
         return;
