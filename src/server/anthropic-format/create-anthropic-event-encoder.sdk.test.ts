@@ -4,8 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSseEvent } from '../../core/sse/encode-sse.js';
 import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
-import { parallelToolCallChunks, textOnlyChunks, thinkingThenTextChunks } from './chunk-fixtures.js';
 import { createAnthropicEventEncoder } from './create-anthropic-event-encoder.js';
+import { parallelToolCallChunks, textOnlyChunks, thinkingThenTextChunks } from './fixtures/chunk-fixtures.js';
 
 /**
  * The proof that our event sequence is what Claude clients expect: the official `@anthropic-ai/sdk` consumes the

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSseEvent } from '../../core/sse/encode-sse.js';
 import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
+import { type AnthropicStreamEvent, createAnthropicEventEncoder } from './create-anthropic-event-encoder.js';
 import {
   parallelToolCallChunks,
   textOnlyChunks,
   thinkingThenTextChunks,
   usageOnFinishChunks,
-} from './chunk-fixtures.js';
-import { type AnthropicStreamEvent, createAnthropicEventEncoder } from './create-anthropic-event-encoder.js';
+} from './fixtures/chunk-fixtures.js';
 
 const options = { messageId: 'msg_01', model: 'gemini-2.5-flash', inputTokensEstimate: 10 };
 
