@@ -334,9 +334,22 @@ describe('createOpenAIStreamParser, events fed directly', () => {
     expect(malformed).toEqual(['42']);
   });
 
-  it("DeepSeek's insufficient_system_resource finish is a retryable stream error", () => {
-    const { error } = feed([chunk({ content: 'a' }, 'insufficient_system_resource')]);
+  it.each(['insufficient_system_resource', 'error'])('a %s finish is a retryable stream error', (reason) => {
+    const { error } = feed([chunk({ content: 'a' }, reason)]);
     expect(error).toBeInstanceOf(UpstreamStreamError);
     expect((error as UpstreamStreamError).retryable).toBe(true);
+  });
+
+  it('an OpenRouter chunk carrying an error next to its choices fails the stream', () => {
+    const { error } = feed([
+      JSON.stringify({
+        id: 'gen-1',
+        object: 'chat.completion.chunk',
+        error: { code: 'server_error', message: 'Provider disconnected' },
+        choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+      }),
+    ]);
+    expect(error).toBeInstanceOf(UpstreamStreamError);
+    expect((error as Error).message).toContain('Provider disconnected');
   });
 });

@@ -5,19 +5,9 @@ import type { FinishReason } from '../../types/chat-chunk.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
-import type { OpenAIChunk, OpenAIChunkDelta, OpenAIToolCallDelta } from './openai-wire-types.js';
+import type { OpenAIChunk, OpenAIChunkDelta } from './openai-wire-types.js';
 import { isRetryableOpenAIError, readOpenAIError } from './read-openai-error.js';
-
-/** A tool call as the stream builds it; started once its name is known. */
-interface ToolCallState {
-  /** Our index (0-based, order of appearance), stable even when a server reuses upstream indexes. */
-  index: number;
-  id: string | undefined;
-  name: string | undefined;
-  started: boolean;
-  /** Argument pieces that arrived before the name (held back so `tool-call-start` comes first). */
-  pendingArguments: string;
-}
+import { createToolCallTracker } from './track-tool-calls.js';
 
 /**
  * OpenAI `chat.completion.chunk` events → stream parts. `[DONE]` is the end marker; a stream that ends without it,
@@ -33,37 +23,7 @@ export function createOpenAIStreamParser(context: StreamParserContext): StreamPa
   let done = false;
   let metadataSent = false;
   let finishReason: FinishReason | undefined;
-  /** Keyed by the upstream `index`. */
-  const toolCalls = new Map<number, ToolCallState>();
-  let toolCallCount = 0;
-
-  function onToolCallDelta(delta: OpenAIToolCallDelta, position: number): void {
-    const key = typeof delta.index === 'number' ? delta.index : position;
-    let state = toolCalls.get(key);
-    // A new id at a known index is a new call (some OpenAI-compatible servers send every call at index 0).
-    if (state === undefined || (delta.id && state.id && delta.id !== state.id)) {
-      if (state?.started) emit({ type: 'tool-call-end', index: state.index });
-      state = { index: toolCallCount++, id: undefined, name: undefined, started: false, pendingArguments: '' };
-      toolCalls.set(key, state);
-    }
-    if (delta.id) state.id = delta.id;
-    const name = delta.function?.name;
-    if (name) state.name = name;
-    const argumentsDelta = delta.function?.arguments;
-    if (!state.started) {
-      if (argumentsDelta) state.pendingArguments += argumentsDelta;
-      if (state.name === undefined) return;
-      state.started = true;
-      // A server that sends no id (older Ollama) still gets a unique one: results are matched by it.
-      state.id ??= `call_${crypto.randomUUID()}`;
-      emit({ type: 'tool-call-start', index: state.index, id: state.id, name: state.name });
-      if (state.pendingArguments)
-        emit({ type: 'tool-call-delta', index: state.index, argumentsDelta: state.pendingArguments });
-      state.pendingArguments = '';
-      return;
-    }
-    if (argumentsDelta) emit({ type: 'tool-call-delta', index: state.index, argumentsDelta });
-  }
+  const toolCalls = createToolCallTracker(emit);
 
   function onDelta(delta: OpenAIChunkDelta): void {
     const reasoning = delta.reasoning_content ?? delta.reasoning;
@@ -72,18 +32,18 @@ export function createOpenAIStreamParser(context: StreamParserContext): StreamPa
     if (delta.refusal) emit({ type: 'refusal-delta', text: delta.refusal });
     const deltas = delta.tool_calls;
     if (deltas)
-      for (let position = 0; position < deltas.length; position++) onToolCallDelta(deltas[position], position);
+      for (let position = 0; position < deltas.length; position++) toolCalls.onDelta(deltas[position], position);
   }
 
   function onFinish(reason: string): void {
     if (finishReason !== undefined) return;
-    // DeepSeek ends an answer it could not complete with this reason: a failure, not an answer.
-    if (reason === 'insufficient_system_resource') {
+    // DeepSeek (`insufficient_system_resource`) and OpenRouter (`error`) end an answer they could not complete so:
+    // a failure, not an answer.
+    if (reason === 'insufficient_system_resource' || reason === 'error') {
       throw new UpstreamStreamError({ provider, message: 'insufficient system resource', providerErrorType: reason });
     }
     finishReason = mapOpenAIFinishReason(reason);
-    for (const state of toolCalls.values()) if (state.started) emit({ type: 'tool-call-end', index: state.index });
-    toolCalls.clear();
+    toolCalls.endAll();
     emit({ type: 'finish', reason: finishReason });
   }
 
