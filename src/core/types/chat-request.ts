@@ -115,7 +115,7 @@ export const chatCompletionRequestSchema = z
     top_p: z.number().min(0).max(1).nullish(),
     max_tokens: z.number().int().positive().nullish(),
     max_completion_tokens: z.number().int().positive().nullish(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    stop: z.union([z.string(), z.array(z.string())]).nullish(),
     seed: z.number().int().nullish(),
     n: z.number().int().min(1).max(1, 'only n=1 is supported').nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
