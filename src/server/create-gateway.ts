@@ -1,0 +1,140 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Router } from '../core/router/create-router.js';
+import { createRequestContext } from './create-request-context.js';
+import {
+  AuthenticationError,
+  GatewayShuttingDownError,
+  MethodNotAllowedError,
+  RouteNotFoundError,
+} from './errors/gateway-errors.js';
+import { sendError } from './errors/send-error.js';
+import { createKeyring } from './middleware/authenticate.js';
+import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
+import { applyRequestEnd, writeRequestLog } from './request-log.js';
+import { handleChatCompletions } from './routes/chat-completions.js';
+import { handleHealth } from './routes/health.js';
+import { handleMessages } from './routes/messages.js';
+import { handleModels } from './routes/models.js';
+
+export interface GatewayOptions {
+  router: Router;
+  /** Gateway keys callers must present; empty means no auth (the runtime allows that only on loopback). */
+  apiKeys?: string[];
+  /** Largest accepted request body; larger is a 413. Default 10 MiB. */
+  maxBodyBytes?: number;
+  /** How long response headers wait for the first content before going out anyway. Default 10 000 ms. */
+  headerDeadlineMs?: number;
+  /** SSE keep-alive comment interval once headers are out and nothing else is written. Default 15 000 ms. */
+  keepAliveIntervalMs?: number;
+  /** One line per request; without it nothing is logged. */
+  logger?: Logger;
+  /** Adds request bodies to the log lines. Off by default: prompts are the users' data. */
+  logContent?: boolean;
+}
+
+/** The HTTP core, independent of the listening server: `http.createServer(gateway.handleRequest)`. */
+export interface Gateway {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Completion requests in flight (streamed or not): the runtime waits for zero on graceful shutdown. */
+  activeStreams(): number;
+  /** Aborts every completion in flight; a client still connected gets a 503, or an error event mid-stream. */
+  abortAll(reason?: unknown): void;
+}
+
+interface RouteDefinition {
+  format: ErrorFormat;
+  /** Whether the gateway keys apply; `/health` stays open for load balancers. */
+  authenticated: boolean;
+  /** Whether the route calls the router (counted by `activeStreams`, aborted by `abortAll`). */
+  completion: boolean;
+  methods: Readonly<Record<string, (context: RequestContext) => Promise<void>>>;
+}
+
+/** The routing table: path → format, auth and one handler per method. */
+const routes: Readonly<Record<string, RouteDefinition>> = {
+  '/v1/chat/completions': {
+    format: 'openai',
+    authenticated: true,
+    completion: true,
+    methods: { POST: handleChatCompletions },
+  },
+  '/v1/messages': { format: 'anthropic', authenticated: true, completion: true, methods: { POST: handleMessages } },
+  '/v1/models': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleModels } },
+  '/health': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleHealth } },
+};
+
+/**
+ * Creates the gateway: OpenAI-compatible `/v1/chat/completions` and `/v1/models`, Anthropic-compatible
+ * `/v1/messages`, and `/health`, on plain `node:http` (see docs/decisions/0002-node-http-server.md). A thin shell:
+ * each route parses, calls the router and responds; errors go through one mapper per caller format.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { router, logger } = options;
+  const apiKeys = options.apiKeys ?? [];
+  const settings: GatewaySettings = {
+    router,
+    maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    headerDeadlineMs: options.headerDeadlineMs ?? 10_000,
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 15_000,
+    logContent: options.logContent ?? false,
+    secrets: [
+      ...Object.values(router.config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : [])),
+      ...apiKeys,
+    ],
+  };
+  const keyring = createKeyring(apiKeys);
+  const inFlight = new Set<AbortController>();
+  const routerRequests = new Map<string, RequestLogFields>();
+  router.on('request-end', (event) => {
+    const log = routerRequests.get(event.requestId);
+    if (!log) return;
+    routerRequests.delete(event.requestId);
+    applyRequestEnd(log, event);
+  });
+
+  async function dispatch(context: RequestContext, route: RouteDefinition | undefined, path: string): Promise<void> {
+    if (!route) throw new RouteNotFoundError(path);
+    const method = context.req.method ?? 'GET';
+    const handler = route.methods[method];
+    if (!handler) throw new MethodNotAllowedError(method, path, Object.keys(route.methods));
+    if (route.authenticated && keyring.enabled) {
+      context.identity = keyring.identify(context.req);
+      if (!context.identity) throw new AuthenticationError();
+    }
+    await handler(context);
+  }
+
+  return {
+    handleRequest(req, res) {
+      const startedAt = performance.now();
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+      const context = createRequestContext({
+        gateway: settings,
+        req,
+        res,
+        format: route?.format ?? 'openai',
+        routerRequests,
+      });
+      const tracked = route?.completion === true;
+      if (tracked) inFlight.add(context.controller);
+      dispatch(context, route, path)
+        .catch((error: unknown) => sendError(context, error))
+        .catch(() => {
+          // Writing the error response itself failed (the socket broke): nothing left to tell the client.
+        })
+        .finally(() => {
+          if (tracked) inFlight.delete(context.controller);
+          for (const [id, log] of routerRequests) if (log === context.log) routerRequests.delete(id);
+          if (logger) writeRequestLog(logger, context, { route: path, durationMs: performance.now() - startedAt });
+        });
+    },
+    activeStreams: () => inFlight.size,
+    abortAll(reason = new GatewayShuttingDownError()) {
+      for (const controller of inFlight) controller.abort(reason);
+    },
+  };
+}

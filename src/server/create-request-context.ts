@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
+import { redactSecrets } from '../core/errors/redact-secrets.js';
+import { CancelledError } from '../core/errors/request-errors.js';
+import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
+
+/** A caller's own `x-request-id` is kept when it is a plain token, so traces line up across services. */
+const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface OwnedRequestContext extends RequestContext {
+  /** Aborts the request's router calls (client disconnect, `abortAll`). */
+  readonly controller: AbortController;
+}
+
+/**
+ * Builds the per-request context: request id (also sent as `x-request-id`, and as `request-id` on the Anthropic
+ * route, where Anthropic's SDK looks), the abort signal wired to the client connection, and the log fields.
+ */
+export function createRequestContext(options: {
+  gateway: GatewaySettings;
+  req: IncomingMessage;
+  res: ServerResponse;
+  format: ErrorFormat;
+  routerRequests: Map<string, RequestLogFields>;
+}): OwnedRequestContext {
+  const { req, res, gateway } = options;
+  const incoming = req.headers['x-request-id'];
+  const requestId =
+    typeof incoming === 'string' && acceptableRequestId.test(incoming)
+      ? incoming
+      : `req_${randomUUID().replaceAll('-', '')}`;
+  res.setHeader('x-request-id', requestId);
+  if (options.format === 'anthropic') res.setHeader('request-id', requestId);
+
+  const controller = new AbortController();
+  const log: RequestLogFields = {};
+  let clientGone = false;
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    // The client went away before the whole answer was written: stop the upstream call now.
+    clientGone = true;
+    controller.abort(new CancelledError('The client disconnected.'));
+  });
+
+  return {
+    gateway,
+    req,
+    res,
+    requestId,
+    format: options.format,
+    identity: undefined,
+    signal: controller.signal,
+    controller,
+    get clientGone() {
+      return clientGone;
+    },
+    log,
+    trackRouterRequest(routerRequestId) {
+      options.routerRequests.set(routerRequestId, log);
+    },
+    recordError(error: CircuitBreakerError) {
+      log.outcome = error.code === 'CANCELLED' ? 'cancelled' : 'error';
+      log.errorCode = error.code;
+      const cause = (error as { cause?: unknown }).cause;
+      const message = error.code === 'INTERNAL' && cause instanceof Error ? cause.message : error.message;
+      log.errorMessage = redactSecrets(message, gateway.secrets);
+      log.provider ??= error.provider;
+    },
+  };
+}

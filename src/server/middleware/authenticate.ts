@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** The configured gateway keys, kept only as digests. */
+export interface Keyring {
+  /** False when no keys are configured: every request passes (the runtime allows that only on loopback). */
+  readonly enabled: boolean;
+  /**
+   * The identity of the key the request presents (`Authorization: Bearer <key>` or `x-api-key: <key>`), or undefined
+   * when it presents none or an unknown one. The identity is a short hash, safe to log and to key sessions by.
+   */
+  identify(req: IncomingMessage): string | undefined;
+}
+
+/**
+ * Keys are compared as SHA-256 digests with `timingSafeEqual` against every configured key, without stopping at a
+ * match: the time taken says nothing about how much of a guess was right, nor which key matched.
+ */
+export function createKeyring(keys: readonly string[]): Keyring {
+  const entries = keys
+    .filter((key) => key.length > 0)
+    .map((key) => ({ digest: digest(key), identity: identityOf(key) }));
+  return {
+    enabled: entries.length > 0,
+    identify(req) {
+      const presented = readPresentedKey(req);
+      if (presented === undefined) return undefined;
+      const presentedDigest = digest(presented);
+      let identity: string | undefined;
+      for (const entry of entries) {
+        if (timingSafeEqual(entry.digest, presentedDigest)) identity = entry.identity;
+      }
+      return identity;
+    },
+  };
+}
+
+function readPresentedKey(req: IncomingMessage): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1].trim();
+  }
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : undefined;
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/** `key_` and the first 12 hex digits of the key's SHA-256: stable per key, useless for recovering it. */
+function identityOf(key: string): string {
+  return `key_${createHash('sha256').update(`circuit-breaker-identity:${key}`, 'utf8').digest('hex').slice(0, 12)}`;
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
+import type { Router } from '../core/router/create-router.js';
+
+/** The error envelope a route answers in: OpenAI's for `/v1/chat/completions` and the rest, Anthropic's for `/v1/messages`. */
+export type ErrorFormat = 'openai' | 'anthropic';
+
+/** What every request of one gateway shares: the router and the resolved options. */
+export interface GatewaySettings {
+  router: Router;
+  maxBodyBytes: number;
+  headerDeadlineMs: number;
+  keepAliveIntervalMs: number;
+  logContent: boolean;
+  /** Provider and gateway keys: removed from every outgoing message and log line, whatever an upstream echoes. */
+  secrets: readonly string[];
+}
+
+/** The facts of one request that end up in its single log line. Never content unless `logContent`. */
+export interface RequestLogFields {
+  model?: string;
+  stream?: boolean;
+  provider?: string;
+  deployment?: string;
+  attempts?: number;
+  ttftMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  outcome?: 'success' | 'error' | 'cancelled';
+  errorCode?: string;
+  errorMessage?: string;
+  content?: unknown;
+}
+
+/** One request as the routes see it. */
+export interface RequestContext {
+  readonly gateway: GatewaySettings;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly format: ErrorFormat;
+  /** A short hash of the caller's gateway key (never the key itself) once authenticated; for sessions and usage. */
+  identity: string | undefined;
+  /**
+   * Aborted when the client disconnects before the response finished, or by `Gateway.abortAll`; every router call
+   * of the request takes it, so the abort reaches the upstream fetch.
+   */
+  readonly signal: AbortSignal;
+  /** True once the client went away before the response finished: nothing more can be written. */
+  readonly clientGone: boolean;
+  readonly log: RequestLogFields;
+  /** Links a router request id to this request, so the router's `request-end` event fills the log line. */
+  trackRouterRequest(routerRequestId: string): void;
+  recordError(error: CircuitBreakerError): void;
+}

@@ -1,0 +1,36 @@
+import { readJsonBody } from '../middleware/read-json-body.js';
+import type { RequestContext } from '../request-context.js';
+import { sendJson } from '../send-json.js';
+import { createOpenAISseEncoder } from '../streaming/create-openai-sse-encoder.js';
+import { servedByHeaders } from '../streaming/served-by-headers.js';
+import { streamToSse } from '../streaming/stream-to-sse.js';
+import { recordCompletion } from './record-completion.js';
+
+/**
+ * `POST /v1/chat/completions`: the body goes to the router as it is (the router validates it and names the bad
+ * field); streamed as OpenAI SSE, or answered as one `chat.completion`.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+export async function handleChatCompletions(context: RequestContext): Promise<void> {
+  const { gateway, req, res, signal } = context;
+  const body = await readJsonBody(req, gateway.maxBodyBytes);
+  const fields = body !== null && typeof body === 'object' ? (body as { model?: unknown; stream?: unknown }) : {};
+  if (typeof fields.model === 'string') context.log.model = fields.model;
+  context.log.stream = fields.stream === true;
+  if (gateway.logContent) context.log.content = body;
+
+  if (fields.stream === true) {
+    const stream = gateway.router.streamChatCompletion(body, { signal });
+    context.trackRouterRequest(stream.id);
+    await streamToSse(context, stream, createOpenAISseEncoder(gateway.secrets));
+    return;
+  }
+  const completion = await gateway.router.chatCompletion(body, { signal });
+  recordCompletion(context.log, completion);
+  await sendJson(res, {
+    status: 200,
+    body: completion,
+    headers: servedByHeaders(completion.circuit_breaker),
+    acceptEncoding: req.headers['accept-encoding'],
+  });
+}

@@ -1,0 +1,47 @@
+import { convertAnthropicRequest, convertCompletionToAnthropic } from '../anthropic-format/index.js';
+import { readJsonBody } from '../middleware/read-json-body.js';
+import type { RequestContext } from '../request-context.js';
+import { sendJson } from '../send-json.js';
+import { createAnthropicSseEncoder } from '../streaming/create-anthropic-sse-encoder.js';
+import { servedByHeaders } from '../streaming/served-by-headers.js';
+import { streamToSse } from '../streaming/stream-to-sse.js';
+import { recordCompletion } from './record-completion.js';
+
+/**
+ * `POST /v1/messages`: an Anthropic Messages request, converted to our request and served by any routed model;
+ * streamed as Anthropic's event sequence, or answered as one Anthropic message. Errors use Anthropic's envelope.
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+export async function handleMessages(context: RequestContext): Promise<void> {
+  const { gateway, req, res, signal } = context;
+  const body = await readJsonBody(req, gateway.maxBodyBytes);
+  const request = convertAnthropicRequest(body);
+  context.log.model = request.model;
+  context.log.stream = request.stream === true;
+  if (gateway.logContent) context.log.content = body;
+
+  if (request.stream) {
+    const stream = gateway.router.streamChatCompletion(request, { signal });
+    context.trackRouterRequest(stream.id);
+    const encoder = createAnthropicSseEncoder({
+      messageId: toMessageId(stream.id),
+      model: request.model,
+      secrets: gateway.secrets,
+    });
+    await streamToSse(context, stream, encoder);
+    return;
+  }
+  const completion = await gateway.router.chatCompletion(request, { signal });
+  recordCompletion(context.log, completion);
+  await sendJson(res, {
+    status: 200,
+    body: convertCompletionToAnthropic(completion, { messageId: toMessageId(completion.id) }),
+    headers: servedByHeaders(completion.circuit_breaker),
+    acceptEncoding: req.headers['accept-encoding'],
+  });
+}
+
+/** Our `chatcmpl-<uuid>` id → Anthropic's `msg_…` style, still unique and traceable to the router's request. */
+function toMessageId(routerRequestId: string): string {
+  return `msg_${routerRequestId.replace(/^chatcmpl-/, '').replaceAll('-', '')}`;
+}
