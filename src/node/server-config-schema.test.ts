@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these are config-file ${VAR} references, not template strings
 import { describe, expect, it } from 'vitest';
 import { resolveServerConfig } from './server-config-schema.js';
 
