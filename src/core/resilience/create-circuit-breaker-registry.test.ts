@@ -167,3 +167,11 @@ describe('NoDeploymentAvailableError', () => {
     expect(error.errors).toBe(errors);
   });
 });
+
+describe('our own refusals', () => {
+  it('a CircuitOpenError reported as a failure is not counted', () => {
+    const { registry } = setup();
+    for (let i = 0; i < 5; i++) registry.onFailure('a', new CircuitOpenError({ deployment: 'b' }));
+    expect(registry.getState('a')).toBeUndefined();
+  });
+});

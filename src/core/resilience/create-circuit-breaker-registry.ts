@@ -145,7 +145,11 @@ export function createCircuitBreakerRegistry(options: CircuitBreakerRegistryOpti
   function onFailure(deployment: string, error: unknown, failureOptions: { probe?: boolean } = {}): FailureClass {
     const failureClass = classifyFailure(error);
     const config = configFor(deployment);
-    if (failureClass === 'transient' || failureClass === 'misconfigured') {
+    // Our own refusals (an open circuit, elsewhere or here) say nothing new about the deployment.
+    const refusal = error instanceof CircuitBreakerError && error.code === 'CIRCUIT_OPEN';
+    if (refusal) {
+      if (failureOptions.probe) release(deployment, { probe: true });
+    } else if (failureClass === 'transient' || failureClass === 'misconfigured') {
       const retryAfterMs = error instanceof CircuitBreakerError ? error.retryAfterMs : undefined;
       const misconfigured = failureClass === 'misconfigured';
       update(deployment, (state, now) => recordFailure(state, config, now, { retryAfterMs, misconfigured }), error);

@@ -8,6 +8,7 @@ export * from './create-event-emitter.js';
 export * from './create-manual-clock.js';
 export * from './deployment-stats.js';
 export * from './hedge.js';
+export * from './policy.js';
 export * from './price-table.js';
 export * from './rate-limit-headroom.js';
 export * from './seeded-random.js';
