@@ -156,46 +156,38 @@ async function runTurn(options: TurnOptions): Promise<{ text: string; stats: Str
 async function converse(options: Omit<TurnOptions, 'messages'> & { history: ChatMessage[] }): Promise<void> {
   const history = [...options.history];
   const systemMessages = history.length;
-  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
-  let current: AbortController | undefined;
-  let closed = false;
-  lines.on('SIGINT', () => (current ? current.abort() : lines.close()));
-  lines.on('close', () => {
-    closed = true;
+  const lines = createInterface({
+    input: process.stdin,
+    output: process.stderr,
+    terminal: process.stdin.isTTY,
+    prompt: 'you › ',
   });
-  const ask = () =>
-    new Promise<string | undefined>((resolve) => {
-      if (closed) return resolve(undefined);
-      const onClose = () => resolve(undefined);
-      lines.once('close', onClose);
-      lines.question('you › ', (answer) => {
-        lines.off('close', onClose);
-        resolve(answer);
-      });
-    });
+  let current: AbortController | undefined;
+  lines.on('SIGINT', () => (current ? current.abort() : lines.close()));
   process.stderr.write(dim(`Chatting with ${options.model}. /reset clears the history, /exit ends.\n`));
+  lines.prompt();
   try {
-    for (let line = await ask(); line !== undefined; line = await ask()) {
+    // The async iterator buffers lines typed (or piped) while an answer streams; none is lost.
+    for await (const line of lines) {
       const input = line.trim();
-      if (input === '') continue;
       if (input === '/exit' || input === '/quit') break;
       if (input === '/reset') {
         history.splice(systemMessages);
         process.stderr.write(dim('History cleared.\n'));
-        continue;
+      } else if (input !== '') {
+        history.push({ role: 'user', content: input });
+        current = new AbortController();
+        try {
+          const { text } = await runTurn({ ...options, messages: history, signal: current.signal });
+          history.push({ role: 'assistant', content: text });
+        } catch (error) {
+          history.pop();
+          process.stderr.write(`${current.signal.aborted ? 'stopped' : describeError(error)}\n`);
+        } finally {
+          current = undefined;
+        }
       }
-      history.push({ role: 'user', content: input });
-      current = new AbortController();
-      try {
-        const { text } = await runTurn({ ...options, messages: history, signal: current.signal });
-        history.push({ role: 'assistant', content: text });
-      } catch (error) {
-        history.pop();
-        const message = current.signal.aborted ? 'stopped' : describeError(error);
-        process.stderr.write(`${message}\n`);
-      } finally {
-        current = undefined;
-      }
+      lines.prompt();
     }
   } finally {
     lines.close();
