@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'CIRCUIT_OPEN'
   | 'NO_DEPLOYMENT_AVAILABLE'
   | 'CANCELLED'
+  | 'STREAM_CANCELLED'
+  | 'STREAM_NOT_RESUMABLE'
+  | 'TOO_MANY_STREAMS'
   | 'INTERNAL';
 
 export interface CircuitBreakerErrorOptions {

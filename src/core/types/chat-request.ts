@@ -102,6 +102,8 @@ export const routingExtensionSchema = z.object({
   max_cost_per_1k_tokens: z.number().nonnegative().optional(),
   max_latency_ms: z.number().positive().optional(),
   fallback_models: z.array(z.string()).optional(),
+  /** Keep this stream's events so a dropped client can resume it (`GET /v1/streams/{id}`); see docs/sessions.md. */
+  resumable: z.boolean().optional(),
 });
 
 export const chatCompletionRequestSchema = z
