@@ -145,6 +145,21 @@ export function countWords(text: string): number {
   return count;
 }
 
+/** Structural fields and binary payloads (images, signatures), which are not input words. */
+const NOT_TEXT_KEYS = new Set([
+  'role',
+  'type',
+  'id',
+  'tool_call_id',
+  'tool_use_id',
+  'data',
+  'url',
+  'signature',
+  'thoughtSignature',
+  'mimeType',
+  'media_type',
+]);
+
 /** Every string value inside a JSON value, for counting the words of all input text. */
 export function countWordsDeep(value: unknown): number {
   if (typeof value === 'string') return countWords(value);
@@ -152,8 +167,7 @@ export function countWordsDeep(value: unknown): number {
   if (value !== null && typeof value === 'object') {
     let sum = 0;
     for (const [key, item] of Object.entries(value)) {
-      // Images and other binary payloads are not words.
-      if (key === 'data' || key === 'url' || key === 'signature') continue;
+      if (NOT_TEXT_KEYS.has(key)) continue;
       sum += countWordsDeep(item);
     }
     return sum;
