@@ -7,6 +7,7 @@ import {
   GatewayShuttingDownError,
   MethodNotAllowedError,
   RouteNotFoundError,
+  toGatewayError,
 } from './errors/gateway-errors.js';
 import { sendError } from './errors/send-error.js';
 import { createKeyring } from './middleware/authenticate.js';
@@ -16,6 +17,9 @@ import { handleChatCompletions } from './routes/chat-completions.js';
 import { handleHealth } from './routes/health.js';
 import { handleMessages } from './routes/messages.js';
 import { handleModels } from './routes/models.js';
+import { handleDeleteStream, handleGetStream, handleListStreams, streamPathPrefix } from './routes/streams.js';
+import { createSessionStore, type SessionStore } from './sessions/create-session-store.js';
+import { defaultSessionSettings, type SessionSettings } from './sessions/session-settings.js';
 
 export interface GatewayOptions {
   router: Router;
@@ -31,6 +35,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Adds request bodies to the log lines. Off by default: prompts are the users' data. */
   logContent?: boolean;
+  /** Stream sessions: resume policy, detach timeout, retention and caps (docs/sessions.md). */
+  sessions?: Partial<SessionSettings>;
 }
 
 /** The HTTP core, independent of the listening server: `http.createServer(gateway.handleRequest)`. */
@@ -40,6 +46,10 @@ export interface Gateway {
   activeStreams(): number;
   /** Aborts every completion in flight; a client still connected gets a 503, or an error event mid-stream. */
   abortAll(reason?: unknown): void;
+  /** The stream sessions (`/v1/streams`). */
+  readonly sessions: SessionStore;
+  /** Aborts everything and clears the sessions' timers: the gateway holds nothing afterwards. */
+  close(): void;
 }
 
 interface RouteDefinition {
@@ -61,7 +71,16 @@ const routes: Readonly<Record<string, RouteDefinition>> = {
   },
   '/v1/messages': { format: 'anthropic', authenticated: true, completion: true, methods: { POST: handleMessages } },
   '/v1/models': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleModels } },
+  '/v1/streams': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleListStreams } },
   '/health': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleHealth } },
+};
+
+/** `/v1/streams/{id}`: one stream session (resume, cancel). */
+const streamRoute: RouteDefinition = {
+  format: 'openai',
+  authenticated: true,
+  completion: false,
+  methods: { GET: handleGetStream, DELETE: handleDeleteStream },
 };
 
 /**
@@ -72,8 +91,10 @@ const routes: Readonly<Record<string, RouteDefinition>> = {
 export function createGateway(options: GatewayOptions): Gateway {
   const { router, logger } = options;
   const apiKeys = options.apiKeys ?? [];
+  const sessions = createSessionStore({ ...defaultSessionSettings, ...options.sessions });
   const settings: GatewaySettings = {
     router,
+    sessions,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
     headerDeadlineMs: options.headerDeadlineMs ?? 10_000,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 15_000,
@@ -111,7 +132,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       const url = req.url ?? '/';
       const query = url.indexOf('?');
       const path = query === -1 ? url : url.slice(0, query);
-      const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+      const route = Object.hasOwn(routes, path)
+        ? routes[path]
+        : path.startsWith(streamPathPrefix) && path.length > streamPathPrefix.length
+          ? streamRoute
+          : undefined;
       const context = createRequestContext({
         gateway: settings,
         req,
@@ -132,9 +157,16 @@ export function createGateway(options: GatewayOptions): Gateway {
           if (logger) writeRequestLog(logger, context, { route: path, durationMs: performance.now() - startedAt });
         });
     },
-    activeStreams: () => inFlight.size,
+    // A detached session streams for nobody, yet shutdown must wait for (or abort) it too.
+    activeStreams: () => inFlight.size + sessions.detachedCount(),
     abortAll(reason = new GatewayShuttingDownError()) {
       for (const controller of inFlight) controller.abort(reason);
+      sessions.abortAll(toGatewayError(reason));
+    },
+    sessions,
+    close() {
+      for (const controller of inFlight) controller.abort(new GatewayShuttingDownError());
+      sessions.close();
     },
   };
 }

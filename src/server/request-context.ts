@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
 import type { Router } from '../core/router/create-router.js';
+import type { SessionStore } from './sessions/create-session-store.js';
 
 /** The error envelope a route answers in: OpenAI's for `/v1/chat/completions` and the rest, Anthropic's for `/v1/messages`. */
 export type ErrorFormat = 'openai' | 'anthropic';
@@ -12,6 +13,8 @@ export interface GatewaySettings {
   headerDeadlineMs: number;
   keepAliveIntervalMs: number;
   logContent: boolean;
+  /** Every streamed request's session: list, resume, cancel (see docs/sessions.md). */
+  sessions: SessionStore;
   /** Provider and gateway keys: removed from every outgoing message and log line, whatever an upstream echoes. */
   secrets: readonly string[];
 }

@@ -185,7 +185,8 @@ describe.each<Route>(['/v1/chat/completions', '/v1/messages'])('bad input on %s'
   });
 
   it('accepts the right key as a bearer token and as x-api-key', async () => {
-    for (const headers of [{ authorization: `Bearer ${apiKey}` }, { 'x-api-key': apiKey }]) {
+    const keyHeaders: Record<string, string>[] = [{ authorization: `Bearer ${apiKey}` }, { 'x-api-key': apiKey }];
+    for (const headers of keyHeaders) {
       const response = await post(route, validBody, headers);
       expect(response.status).toBe(200);
       await response.arrayBuffer();

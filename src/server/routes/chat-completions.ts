@@ -1,9 +1,9 @@
 import { readJsonBody } from '../middleware/read-json-body.js';
 import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
-import { createOpenAISseEncoder } from '../streaming/create-openai-sse-encoder.js';
+import { createOpenAISessionEncoder } from '../sessions/session-event-encoder.js';
+import { isResumableRequest, serveStreamSession } from '../sessions/serve-stream-session.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
-import { streamToSse } from '../streaming/stream-to-sse.js';
 import { recordCompletion } from './record-completion.js';
 
 /**
@@ -20,9 +20,12 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
   if (gateway.logContent) context.log.content = body;
 
   if (fields.stream === true) {
-    const stream = gateway.router.streamChatCompletion(body, { signal });
+    // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
+    const resumable = isResumableRequest(context, body, gateway.sessions.settings.resume);
+    const stream = gateway.router.streamChatCompletion(body, resumable ? {} : { signal });
     context.trackRouterRequest(stream.id);
-    await streamToSse(context, stream, createOpenAISseEncoder(gateway.secrets));
+    const encoder = createOpenAISessionEncoder(gateway.secrets);
+    await serveStreamSession(context, { stream, encoder, model: stream.requestedModel, resumable });
     return;
   }
   const completion = await gateway.router.chatCompletion(body, { signal });

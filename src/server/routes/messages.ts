@@ -2,9 +2,9 @@ import { convertAnthropicRequest, convertCompletionToAnthropic } from '../anthro
 import { readJsonBody } from '../middleware/read-json-body.js';
 import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
-import { createAnthropicSseEncoder } from '../streaming/create-anthropic-sse-encoder.js';
+import { createAnthropicSessionEncoder } from '../sessions/session-event-encoder.js';
+import { isResumableRequest, serveStreamSession } from '../sessions/serve-stream-session.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
-import { streamToSse } from '../streaming/stream-to-sse.js';
 import { recordCompletion } from './record-completion.js';
 
 /**
@@ -21,14 +21,16 @@ export async function handleMessages(context: RequestContext): Promise<void> {
   if (gateway.logContent) context.log.content = body;
 
   if (request.stream) {
-    const stream = gateway.router.streamChatCompletion(request, { signal });
+    // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
+    const resumable = isResumableRequest(context, body, gateway.sessions.settings.resume);
+    const stream = gateway.router.streamChatCompletion(request, resumable ? {} : { signal });
     context.trackRouterRequest(stream.id);
-    const encoder = createAnthropicSseEncoder({
+    const encoder = createAnthropicSessionEncoder({
       messageId: toMessageId(stream.id),
       model: request.model,
       secrets: gateway.secrets,
     });
-    await streamToSse(context, stream, encoder);
+    await serveStreamSession(context, { stream, encoder, model: request.model, resumable });
     return;
   }
   const completion = await gateway.router.chatCompletion(request, { signal });
