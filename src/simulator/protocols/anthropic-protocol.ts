@@ -14,7 +14,8 @@ import {
 } from './protocol.js';
 
 /**
- * Anthropic Messages: `POST /v1/messages` with `x-api-key` and `anthropic-version`, named SSE events
+ * Anthropic Messages: `POST /v1/messages` with `x-api-key` (or `Authorization: Bearer`, as SDK 1.x sends it) and
+ * `anthropic-version`, named SSE events
  * (`message_start` … `message_stop`), and the `{"type":"error","error":{type,message},"request_id"}` envelope.
  * @see https://docs.claude.com/en/docs/build-with-claude/streaming
  * @see https://docs.claude.com/en/api/errors
@@ -24,7 +25,10 @@ export const anthropicProtocol: ProtocolHandler = {
   overloadedStatus: 529,
   inStreamErrorStatus: 529,
   authenticate(headers, _url, apiKey) {
-    const key = headerValue(headers['x-api-key']) ?? '';
+    // The official SDK (1.x) sends the API key as `Authorization: Bearer`; older clients and curl use `x-api-key`.
+    const authorization = headerValue(headers.authorization) ?? '';
+    const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    const key = headerValue(headers['x-api-key']) || bearer;
     if (key === '') return renderAnthropicError(401, { message: 'x-api-key header is required' });
     if (apiKey !== undefined && key !== apiKey) return renderAnthropicError(401, { message: 'invalid x-api-key' });
     if (!headerValue(headers['anthropic-version'])) {
