@@ -93,6 +93,12 @@ function reportError(command: string, error: unknown): number {
   return 1;
 }
 
+// `circuit-breaker chat … | head`: the reader left, so stop quietly as Unix tools do, instead of an EPIPE trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const code = await main(process.argv.slice(2));
 // Set, not exit: pending stdout writes (a pipe) still flush, and `serve` keeps running on its open server.
 if (code !== undefined) process.exitCode = code;
