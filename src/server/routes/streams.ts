@@ -3,8 +3,8 @@ import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
 import { createResponseSubscriber } from '../sessions/create-response-subscriber.js';
 import type { StreamSession } from '../sessions/create-stream-session.js';
-import { StreamCancelledError, StreamNotFoundError, StreamNotResumableError } from '../sessions/session-errors.js';
 import { ownerOf } from '../sessions/serve-stream-session.js';
+import { StreamCancelledError, StreamNotFoundError, StreamNotResumableError } from '../sessions/session-errors.js';
 
 /** The path prefix of one stream: `/v1/streams/{id}`. */
 export const streamPathPrefix = '/v1/streams/';

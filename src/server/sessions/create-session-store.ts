@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
+import { GatewayShuttingDownError } from '../errors/gateway-errors.js';
+import {
+  type CreateStreamSessionOptions,
+  createStreamSession,
+  type StreamSession,
+  type StreamSummary,
+} from './create-stream-session.js';
+import { TooManyStreamsError } from './session-errors.js';
+import type { SessionSettings } from './session-settings.js';
+
+/** Every session of one gateway, by id, with the caps and the retention of finished ones. */
+export interface SessionStore {
+  readonly settings: Readonly<SessionSettings>;
+  /** Starts a session on a router stream. Throws `TooManyStreamsError` when `maxSessions` are all live. */
+  create(
+    options: Pick<CreateStreamSessionOptions, 'owner' | 'model' | 'stream' | 'encoder' | 'resumable'>,
+  ): StreamSession;
+  /** The session if it exists and `owner` started it; undefined otherwise (the caller cannot tell which). */
+  get(id: string, owner: string): StreamSession | undefined;
+  /** `owner`'s sessions, oldest first. */
+  list(owner: string): StreamSummary[];
+  /** Forgets a session now (aborting it if live). */
+  remove(id: string): void;
+  /** Sessions held, live and finished. */
+  size(): number;
+  /** Sessions whose stream is still running (attached or detached). */
+  liveCount(): number;
+  /** Live sessions with nobody attached (generating for a reconnect). */
+  detachedCount(): number;
+  /** Aborts every live session (shutdown). */
+  abortAll(reason?: CircuitBreakerError): void;
+  /** Aborts everything and clears every timer: the store holds nothing afterwards. */
+  close(): void;
+}
+
+/**
+ * The session store. Finished sessions are kept in finish order, so that at `maxSessions` the oldest finished one
+ * is evicted in O(1); when every held session is live, a new stream is refused with a 503 rather than evicting a
+ * live session's resumability (see docs/decisions/0003-resumable-sessions.md). A finished resumable session stays
+ * `retentionMs` (an unref'd timer, cleared on removal); a finished non-resumable one has nothing to read and goes
+ * at once, so the common, non-resumable stream costs no timer at all.
+ */
+export function createSessionStore(settings: SessionSettings): SessionStore {
+  const sessions = new Map<string, StreamSession>();
+  const finished = new Map<string, StreamSession>();
+  const retentionTimers = new Map<string, NodeJS.Timeout>();
+
+  function remove(id: string): void {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    finished.delete(id);
+    const timer = retentionTimers.get(id);
+    if (timer) {
+      clearTimeout(timer);
+      retentionTimers.delete(id);
+    }
+    if (!session.ended) session.abort(new GatewayShuttingDownError());
+  }
+
+  function onEnd(session: StreamSession, started: boolean): void {
+    if (!sessions.has(session.id)) return;
+    if (!started || !session.resumable || settings.retentionMs === 0) {
+      remove(session.id);
+      return;
+    }
+    finished.set(session.id, session);
+    const timer = setTimeout(() => remove(session.id), settings.retentionMs);
+    timer.unref();
+    retentionTimers.set(session.id, timer);
+  }
+
+  function makeRoom(): void {
+    if (sessions.size < settings.maxSessions) return;
+    const oldest = finished.keys().next();
+    if (oldest.done) throw new TooManyStreamsError(settings.maxSessions);
+    remove(oldest.value);
+  }
+
+  function abortAll(reason: CircuitBreakerError = new GatewayShuttingDownError()): void {
+    for (const session of sessions.values()) if (!session.ended) session.abort(reason);
+  }
+
+  return {
+    settings,
+    create(options) {
+      makeRoom();
+      const session = createStreamSession({
+        ...options,
+        id: `stream_${randomUUID().replaceAll('-', '')}`,
+        detachTimeoutMs: settings.detachTimeoutMs,
+        maxEvents: settings.maxEvents,
+        maxBytes: settings.maxBytes,
+        onEnd,
+      });
+      // A stream that failed synchronously has already ended: then there is nothing to keep.
+      if (!session.ended) sessions.set(session.id, session);
+      return session;
+    },
+    get(id, owner) {
+      const session = sessions.get(id);
+      return session && session.owner === owner ? session : undefined;
+    },
+    list(owner) {
+      const summaries: StreamSummary[] = [];
+      for (const session of sessions.values()) if (session.owner === owner) summaries.push(session.summary());
+      return summaries;
+    },
+    remove,
+    size: () => sessions.size,
+    liveCount: () => sessions.size - finished.size,
+    detachedCount() {
+      let count = 0;
+      for (const session of sessions.values()) if (session.state === 'detached') count += 1;
+      return count;
+    },
+    abortAll,
+    close() {
+      abortAll();
+      for (const timer of retentionTimers.values()) clearTimeout(timer);
+      retentionTimers.clear();
+      sessions.clear();
+      finished.clear();
+    },
+  };
+}
