@@ -1,8 +1,8 @@
 import { readJsonBody } from '../middleware/read-json-body.js';
 import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
-import { createOpenAISessionEncoder } from '../sessions/session-event-encoder.js';
 import { isResumableRequest, serveStreamSession } from '../sessions/serve-stream-session.js';
+import { createOpenAISessionEncoder } from '../sessions/session-event-encoder.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
 import { recordCompletion } from './record-completion.js';
 
