@@ -76,8 +76,15 @@ export function trackResponse(context: WriteContext, streamed: boolean) {
     endByFault(final: string | Buffer | undefined, destroy: boolean): void {
       if (ended) return;
       settle();
-      if (destroy) response.destroy();
-      else response.end(final);
+      if (!destroy) {
+        response.end(final);
+        return;
+      }
+      // Node corks the socket for the rest of the tick in which a response writes, and destroying discards what is
+      // still corked: destroy only once the tokens already written have been handed to the kernel.
+      const socket = response.socket;
+      if (socket === null || socket.destroyed) return;
+      socket.write(Buffer.alloc(0), () => socket.destroy());
     },
   };
 }
