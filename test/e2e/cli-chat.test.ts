@@ -8,6 +8,8 @@ import type { SimulatorHandle } from '../../src/simulator/start-simulator.js';
 
 /** `circuit-breaker chat` as a real process: in-process routing on the simulator, and through a running gateway. */
 
+/** Each test starts real Node processes through tsx: generous, for loaded CI machines. */
+const processTimeoutMs = 60_000;
 const repositoryRoot = join(import.meta.dirname, '..', '..');
 const providerVariables = /^(OPENAI|ANTHROPIC|GOOGLE|GEMINI)_|^CIRCUIT_BREAKER_|^(HOST|PORT)$/;
 const statsLine = /── \d+ ms to first token · (\d+) tokens · [\d.]+ tokens\/s · \d+ ms total · served by (\S+)/;
@@ -38,7 +40,7 @@ function runChat(args: string[], options: { env?: NodeJS.ProcessEnv; input?: str
   });
 }
 
-describe('circuit-breaker chat', () => {
+describe('circuit-breaker chat', { timeout: processTimeoutMs }, () => {
   let gateway: GatewayServer;
   let simulator: SimulatorHandle;
   let inProcess: ChatRun;
