@@ -15,7 +15,7 @@ export interface SessionStore {
   readonly settings: Readonly<SessionSettings>;
   /** Starts a session on a router stream. Throws `TooManyStreamsError` when `maxSessions` are all live. */
   create(
-    options: Pick<CreateStreamSessionOptions, 'owner' | 'model' | 'stream' | 'encoder' | 'resumable'>,
+    options: Pick<CreateStreamSessionOptions, 'owner' | 'model' | 'stream' | 'encoder' | 'resumable' | 'tap'>,
   ): StreamSession;
   /** The session if it exists and `owner` started it; undefined otherwise (the caller cannot tell which). */
   get(id: string, owner: string): StreamSession | undefined;

@@ -67,6 +67,12 @@ export interface StreamSession {
   summary(): StreamSummary;
 }
 
+/** Who watches a session's chunks go by (observability's per-request tap fits): never blocks, never throws. */
+export interface SessionTap {
+  streamStart(): void;
+  chunk(chunk: ChatCompletionChunk): void;
+}
+
 export interface CreateStreamSessionOptions {
   id: string;
   owner: string;
@@ -74,6 +80,7 @@ export interface CreateStreamSessionOptions {
   stream: ChatCompletionStream;
   encoder: SessionEventEncoder;
   resumable: boolean;
+  tap?: SessionTap;
   detachTimeoutMs: number;
   maxEvents: number;
   maxBytes: number;
@@ -155,11 +162,14 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
   }
 
   async function pump(): Promise<void> {
+    const { tap } = options;
+    tap?.streamStart();
     try {
       for await (const chunk of stream) {
         started = true;
         countTokens(chunk);
         for (const event of encoder.encodeChunk(chunk)) append(event);
+        tap?.chunk(chunk);
         await waitForReaders();
       }
       end('completed', encoder.finish());
