@@ -76,7 +76,7 @@ async function startFakeUpstream(): Promise<FakeUpstream> {
       flood.finished = !res.destroyed;
       res.end();
     } else if (model === 'late') {
-      await sleep(500);
+      await sleep(1200);
       for (const word of ['late ', 'but ', 'here']) res.write(chunkFrame(model, word));
       res.end(`${chunkFrame(model, '', 'stop')}data: [DONE]\n\n`);
     }
@@ -176,7 +176,7 @@ describe('slow client', () => {
     let previous = -1;
     for (let waited = 0; waited < 10_000 && upstream.flood.written !== previous; waited += 500) {
       previous = upstream.flood.written;
-      await sleep(500);
+      await sleep(1200);
     }
     const stalledAt = upstream.flood.written;
     if (process.env.GATEWAY_TEST_VERBOSE) console.info(`upstream stalled after ${stalledAt} bytes`);
@@ -202,7 +202,8 @@ describe('header holding', () => {
     });
     const res = await response;
     const headersAfterMs = performance.now() - startedAt;
-    expect(headersAfterMs).toBeLessThan(450);
+    // Generous: the first content comes at 1200 ms, the deadline is 100 ms.
+    expect(headersAfterMs).toBeLessThan(1000);
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-circuit-breaker-provider']).toBeUndefined();
     let body = '';
