@@ -33,6 +33,8 @@ export const timeoutsSchema = z.object({
   connect_ms: z.number().positive().optional(),
   first_token_ms: z.number().positive().optional(),
   idle_ms: z.number().positive().optional(),
+  /** Non-streamed requests: the whole answer must arrive within this (it comes at once, with the headers). */
+  request_ms: z.number().positive().optional(),
 });
 
 export const strategySchema = z.enum(['priority', 'weighted', 'latency', 'least-busy', 'cost']);

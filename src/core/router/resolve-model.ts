@@ -1,7 +1,9 @@
 import { ModelNotFoundError, ProviderNotConfiguredError } from '../errors/request-errors.js';
 import type { ProviderType } from '../providers/provider.js';
 import { modelNamePatterns, providerAdapters, providerTypes, requiresApiKey } from '../providers/registry.js';
+import type { ModelPrice } from '../resilience/price-table.js';
 import type { ModelEntry, Price, RouterConfig } from './config-schema.js';
+import { toModelPrice } from './resolve-resilience-settings.js';
 
 /** One routable target: a configured provider entry plus an upstream model. Each has its own circuit breaker. */
 export interface Deployment {
@@ -11,7 +13,8 @@ export interface Deployment {
   providerType: ProviderType;
   model: string;
   weight: number;
-  price?: Price;
+  /** The deployment's own price (config `price:`), for the `cost` strategy and cost caps. */
+  price?: ModelPrice;
 }
 
 export interface Route {
@@ -83,7 +86,7 @@ function createDeployment(
     providerType,
     model,
     weight: options.weight ?? 1,
-    price: options.price,
+    price: options.price ? toModelPrice(options.price) : undefined,
   };
 }
 

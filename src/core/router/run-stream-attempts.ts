@@ -1,124 +1,187 @@
-import type { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
+import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
+import { CancelledError } from '../errors/request-errors.js';
 import type { Provider } from '../providers/provider.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
-import type { ChatCompletionChunk } from '../types/chat-chunk.js';
+import type { Clock } from '../resilience/clock.js';
+import type { ChatCompletionChunk, RoutingMetadata } from '../types/chat-chunk.js';
 import type { ChatCompletionRequest } from '../types/chat-request.js';
 import { isContentPart } from '../types/stream-part.js';
+import { awaitFirstContent } from './await-first-content.js';
 import type { StreamRunState } from './chat-completion-stream.js';
+import type { AttemptPlanner, PlannedAttempt } from './create-attempt-planner.js';
 import { createChunkBuilder } from './create-chunk-builder.js';
-import type { Deployment } from './resolve-model.js';
+import type { DeploymentMonitor } from './create-deployment-monitor.js';
 import type { RouterEventEmitter } from './router-events.js';
+import { type StreamAttempt, startStreamAttempt } from './start-stream-attempt.js';
 import { toCircuitBreakerError } from './to-circuit-breaker-error.js';
 
 export interface StreamAttemptsContext {
   requestId: string;
   request: ChatCompletionRequest;
-  candidates: Deployment[];
+  planner: AttemptPlanner;
   providers: ReadonlyMap<string, Provider>;
+  monitor: DeploymentMonitor;
   events: RouterEventEmitter;
+  clock: Clock;
   signal: AbortSignal;
   state: StreamRunState;
   created: number;
 }
 
 /**
- * Tries the candidate deployments in order until one produces content. Before the first content nothing reaches
- * the caller, so a failure there moves on invisibly; after it, an error ends the stream.
+ * The streamed request: attempts (retries, fallbacks, hedging) until one produces content, then its chunks as
+ * they come. Before the first content nothing reaches the caller, so failures there stay invisible. After it,
+ * a failure fails over (unless turned off, or a tool call has started): the next healthy deployment continues
+ * from the text delivered so far, and the caller sees one uninterrupted stream. With nothing left, the stream
+ * ends with the error. The per-part path does no timer work and allocates nothing beyond the chunk.
  */
 export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncGenerator<ChatCompletionChunk> {
-  const { request, events, requestId, signal } = context;
-  const startedAt = Date.now();
-  let attempts = 0;
-  let lastError: CircuitBreakerError | undefined;
-  let servedDeployment: Deployment | undefined;
+  const { request, events, requestId, signal, planner, clock, monitor } = context;
+  const startedAt = clock.now();
+  const builder = createChunkBuilder({ id: requestId, model: request.model, created: context.created });
+  const delivered: string[] = [];
+  let toolCallStarted = false;
+  let failovers = 0;
+  let hedged = false;
+  let live: StreamAttempt | undefined;
   let timeToFirstTokenMs: number | undefined;
   let outcome: 'success' | 'error' | 'cancelled' = 'error';
   let finalError: CircuitBreakerError | undefined;
+
+  const start = (planned: PlannedAttempt, assistantText?: string): StreamAttempt =>
+    startStreamAttempt({
+      planned,
+      provider: context.providers.get(planned.deployment.providerName)!,
+      request,
+      continuation: assistantText ? { assistantText } : undefined,
+      signal,
+      clock,
+      monitor,
+      events,
+    });
+  const serve = (attempt: StreamAttempt): void => {
+    const { deployment } = attempt.planned;
+    const routing: RoutingMetadata = {
+      provider: deployment.providerName,
+      model: deployment.model,
+      deployment: deployment.key,
+      attempts: planner.attempts,
+    };
+    if (failovers > 0) routing.failovers = failovers;
+    if (hedged) routing.hedged = true;
+    context.state.servedBy = routing;
+  };
+
   try {
-    for (const deployment of context.candidates) {
-      if (signal.aborted) throw abortReasonToError(signal.reason);
-      attempts++;
-      events.emit({ type: 'attempt-start', requestId, deployment: deployment.key, attempt: attempts });
-      const builder = createChunkBuilder({ id: requestId, model: request.model, created: context.created });
-      let started = false;
+    const first = await awaitFirstContent({ requestId, planner, start, monitor, events, clock, hedge: true });
+    live = first.attempt;
+    hedged = first.hedged;
+    serve(live);
+    if (live.first) {
+      timeToFirstTokenMs = clock.now() - startedAt;
+      events.emit({ type: 'first-token', requestId, deployment: live.planned.deployment.key, timeToFirstTokenMs });
+    }
+    for (;;) {
+      const attempt: StreamAttempt = live;
       try {
-        const provider = context.providers.get(deployment.providerName)!;
-        const upstream = await provider.stream({
-          model: deployment.model,
-          request,
-          signal,
-          onMalformedEvent: (info) => events.emit({ type: 'malformed-event', provider: info.provider }),
-        });
-        for await (const part of upstream.parts) {
-          if (!started) {
-            if (!isContentPart(part)) {
-              builder.push(part);
-              continue;
-            }
-            started = true;
-            servedDeployment = deployment;
-            timeToFirstTokenMs = Date.now() - startedAt;
-            context.state.servedBy = {
-              provider: deployment.providerName,
-              model: deployment.model,
-              deployment: deployment.key,
-              attempts,
-            };
-            events.emit({ type: 'first-token', requestId, deployment: deployment.key, timeToFirstTokenMs });
-          }
+        for (const part of attempt.held) {
           const chunk = builder.push(part);
           if (chunk) yield chunk;
         }
-        if (!started) {
-          servedDeployment = deployment;
-          context.state.servedBy = {
-            provider: deployment.providerName,
-            model: deployment.model,
-            deployment: deployment.key,
-            attempts,
-          };
+        const iterator = attempt.iterator;
+        if (attempt.first && iterator) {
+          let part = attempt.first;
+          for (;;) {
+            if (part.type === 'text-delta') delivered.push(part.text);
+            else if (part.type === 'tool-call-start') toolCallStarted = true;
+            const chunk = builder.push(part);
+            if (chunk) yield chunk;
+            const result = await iterator.next();
+            if (result.done) break;
+            part = result.value;
+            if (isContentPart(part)) attempt.watchdog.markContent();
+          }
         }
-        context.state.usage = builder.usage;
-        const includeUsage = request.stream_options?.include_usage === true;
-        const closing = builder.finish({ includeUsage, routing: context.state.servedBy });
-        outcome = 'success';
-        for (const chunk of closing) yield chunk;
-        return;
+        attempt.succeed();
+        break;
       } catch (error) {
-        const failure = signal.aborted ? abortReasonToError(signal.reason) : toCircuitBreakerError(error);
-        events.emit({
-          type: 'attempt-failure',
-          requestId,
-          deployment: deployment.key,
-          attempt: attempts,
-          error: failure,
-        });
-        if (started || signal.aborted || !failure.retryable) throw failure;
-        lastError = failure;
+        const failure = attempt.toError(error);
+        attempt.close();
+        live = undefined;
+        const canFailover = planner.primary.midstreamFailover && !toolCallStarted;
+        const verdict = planner.failed(attempt.planned, failure, { retry: false, failover: canFailover });
+        if (verdict.action === 'stop' || !canFailover) throw failure;
+        live = await failOver(attempt, failure);
       }
     }
-    throw lastError ?? toCircuitBreakerError(new Error('No deployment to try'));
+    context.state.usage = builder.usage;
+    const closing = builder.finish({
+      includeUsage: request.stream_options?.include_usage === true,
+      routing: context.state.servedBy,
+    });
+    outcome = 'success';
+    for (const chunk of closing) yield chunk;
   } catch (error) {
-    finalError = toCircuitBreakerError(error);
+    finalError = toRunError(error, signal);
     if (finalError.code === 'CANCELLED') outcome = 'cancelled';
     throw finalError;
   } finally {
+    // The consumer stopped reading (or the run threw): abort whatever is still streaming.
+    live?.abandon(new CancelledError('The consumer stopped reading.'));
     if (signal.aborted && outcome === 'error') outcome = 'cancelled';
     events.emit({
       type: 'request-end',
       requestId,
       requestedModel: request.model,
-      deployment: servedDeployment?.key,
-      provider: servedDeployment?.providerName,
+      deployment: context.state.servedBy?.deployment,
+      provider: context.state.servedBy?.provider,
       stream: true,
       outcome,
       usage: context.state.usage,
       timeToFirstTokenMs,
-      durationMs: Date.now() - startedAt,
-      attempts,
-      failovers: 0,
-      hedged: false,
+      durationMs: clock.now() - startedAt,
+      attempts: planner.attempts,
+      failovers,
+      hedged,
       error: outcome === 'success' ? undefined : finalError,
     });
   }
+
+  /** Continues the stream elsewhere from the delivered text; with nothing healthy left, the original failure ends it. */
+  async function failOver(broken: StreamAttempt, failure: CircuitBreakerError): Promise<StreamAttempt> {
+    const assistantText = delivered.join('');
+    let next: StreamAttempt;
+    try {
+      next = (
+        await awaitFirstContent({
+          requestId,
+          planner,
+          start: (planned) => start(planned, assistantText),
+          monitor,
+          events,
+          clock,
+          hedge: false,
+        })
+      ).attempt;
+    } catch (error) {
+      const reason = toCircuitBreakerError(error);
+      throw reason.code === 'CANCELLED' ? reason : failure;
+    }
+    failovers++;
+    events.emit({
+      type: 'failover',
+      requestId,
+      from: broken.planned.deployment.key,
+      to: next.planned.deployment.key,
+      deliveredCharacters: assistantText.length,
+    });
+    serve(next);
+    return next;
+  }
+}
+
+/** What a run throws: our error as is; anything else is the abort reason when the caller aborted, else internal. */
+export function toRunError(error: unknown, signal: AbortSignal): CircuitBreakerError {
+  if (error instanceof CircuitBreakerError) return error;
+  return signal.aborted ? abortReasonToError(signal.reason) : toCircuitBreakerError(error);
 }
