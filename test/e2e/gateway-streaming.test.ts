@@ -176,7 +176,7 @@ describe('slow client', () => {
     let previous = -1;
     for (let waited = 0; waited < 10_000 && upstream.flood.written !== previous; waited += 500) {
       previous = upstream.flood.written;
-      await sleep(1200);
+      await sleep(500);
     }
     const stalledAt = upstream.flood.written;
     if (process.env.GATEWAY_TEST_VERBOSE) console.info(`upstream stalled after ${stalledAt} bytes`);
