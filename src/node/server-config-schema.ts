@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors/request-errors.js';
 import { type Environment, interpolateEnv } from '../core/router/interpolate-env.js';
+import { keyOf } from '../server/middleware/authenticate.js';
 
 /**
  * The `server` section of the config file: how the gateway listens and guards itself. Numbers are coerced so
@@ -10,11 +11,18 @@ export const serverConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(3000),
-    /** Bearer keys callers must present; empty means no authentication (then only loopback is allowed). */
+    /**
+     * Bearer keys callers must present; empty means no authentication (then only loopback is allowed). An entry is
+     * the key, or `{name, key}`: the name then identifies the key in usage, limits and logs.
+     */
     api_keys: z
-      .array(z.string())
+      .array(z.union([z.string(), z.object({ name: z.string().min(1), key: z.string() }).strict()]))
       .default([])
-      .transform((keys) => keys.map((key) => key.trim()).filter((key) => key !== '')),
+      .transform((keys) =>
+        keys
+          .map((entry) => (typeof entry === 'string' ? entry.trim() : { name: entry.name, key: entry.key.trim() }))
+          .filter((entry) => keyOf(entry) !== ''),
+      ),
     max_body_bytes: z.coerce
       .number()
       .int()

@@ -7,8 +7,13 @@ import type { RouterConfigInput } from '../core/router/config-schema.js';
 import { createRouter, type Router } from '../core/router/create-router.js';
 import type { Environment } from '../core/router/interpolate-env.js';
 import { createGateway, type Gateway } from '../server/create-gateway.js';
+import { createObservability, type Observability } from '../server/observability/create-observability.js';
+import { metricsConfigSchema } from '../server/observability/metrics-config-schema.js';
 import { createLogger } from './create-logger.js';
 import { isLoopbackHost } from './is-loopback-host.js';
+import { createSqliteLedger } from './ledger/create-sqlite-ledger.js';
+import { parseLedgerConfig } from './ledger/ledger-config-schema.js';
+import { seedBudgetsFromLedger } from './ledger/seed-budgets.js';
 import { resolveServerConfig, type ServerConfig } from './server-config-schema.js';
 
 export interface StartGatewayServerOptions {
@@ -36,6 +41,8 @@ export interface GatewayServer {
   server: Server;
   gateway: Gateway;
   router: Router;
+  /** Metrics, dashboard state, usage ledger and limits. */
+  observability: Observability;
   settings: ServerConfig;
   logger: Logger;
   /** Stops at once: aborts every stream and closes every connection. */
@@ -68,6 +75,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
 
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   const router = createRouter(config, { env, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const observability = await createServerObservability({ config, router, logger });
   const gateway = createGateway({
     router,
     apiKeys: settings.api_keys,
@@ -76,6 +84,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     keepAliveIntervalMs: settings.keep_alive_interval_ms,
     logger,
     logContent: settings.log_content,
+    observability,
   });
 
   let inFlight = 0;
@@ -110,6 +119,8 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
   const stop = (graceMs: number): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
+      // Ends the dashboards' live feeds: an open dashboard must not hold up the drain.
+      observability.live.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const idle = () => inFlight === 0 && gateway.activeStreams() === 0;
@@ -124,6 +135,8 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
       }
       server.closeAllConnections();
       await closed;
+      // The last usage rows are written before the process may exit.
+      await observability.close();
     })();
     return stopped;
   };
@@ -135,6 +148,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     server,
     gateway,
     router,
+    observability,
     settings,
     logger,
     close: () => stop(0),
@@ -142,7 +156,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
   };
 }
 
-function assertSafeBind(options: { host: string; apiKeys: readonly string[]; allowUnauthenticated: boolean }): void {
+function assertSafeBind(options: { host: string; apiKeys: readonly unknown[]; allowUnauthenticated: boolean }): void {
   if (options.apiKeys.length > 0 || options.allowUnauthenticated || isLoopbackHost(options.host)) return;
   throw new ConfigError(
     `Refusing to listen on ${options.host} without authentication: anyone who can reach it could spend your provider keys. ` +
@@ -182,4 +196,47 @@ function connectableHost(address: string): string {
 
 function formatHostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The config's `ledger`, `limits` and `metrics` sections → observability: the SQLite ledger (on by default at
+ * `./.cb-data/ledger.sqlite`; `ledger: false` turns it off), per-key limits with budgets seeded from the ledger.
+ */
+async function createServerObservability(options: {
+  config: RouterConfigInput | undefined;
+  router: Router;
+  logger: Logger;
+}): Promise<Observability> {
+  const sections = (options.config ?? {}) as { ledger?: unknown; limits?: unknown; metrics?: unknown };
+  const parse = <T>(name: string, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      const path = [name, ...(issue?.path.map(String) ?? [])].join('.');
+      throw new ConfigError(`Invalid config at ${path}: ${issue?.message ?? String(error)}`, { param: path });
+    }
+  };
+  const ledgerConfig = parse('ledger', () => parseLedgerConfig(sections.ledger));
+  const metricsConfig = parse('metrics', () => metricsConfigSchema.parse(sections.metrics ?? {}));
+  const ledger =
+    ledgerConfig === false
+      ? undefined
+      : createSqliteLedger({
+          path: ledgerConfig.path,
+          batchMs: ledgerConfig.batch_ms,
+          batchSize: ledgerConfig.batch_size,
+          onError: (error, droppedRows) =>
+            options.logger.error({ err: error, droppedRows }, 'usage ledger write failed'),
+        });
+  const observability = parse('limits', () =>
+    createObservability({
+      router: options.router,
+      ledger,
+      limits: sections.limits,
+      metricsPublic: metricsConfig.public,
+    }),
+  );
+  await seedBudgetsFromLedger(observability);
+  return observability;
 }

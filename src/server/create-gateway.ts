@@ -10,21 +10,30 @@ import {
   toGatewayError,
 } from './errors/gateway-errors.js';
 import { sendError } from './errors/send-error.js';
-import { createKeyring } from './middleware/authenticate.js';
+import { createKeyring, type GatewayKey, keyOf } from './middleware/authenticate.js';
+import type { CompletionRoute } from './observability/completion-observer.js';
+import type { Observability } from './observability/create-observability.js';
 import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
 import { applyRequestEnd, writeRequestLog } from './request-log.js';
 import { handleChatCompletions } from './routes/chat-completions.js';
+import { handleDashboard, handleDashboardEvents } from './routes/dashboard.js';
 import { handleHealth } from './routes/health.js';
 import { handleMessages } from './routes/messages.js';
+import { handleMetrics } from './routes/metrics.js';
 import { handleModels } from './routes/models.js';
+import { handleReady } from './routes/ready.js';
 import { handleDeleteStream, handleGetStream, handleListStreams, streamPathPrefix } from './routes/streams.js';
+import { handleUsage } from './routes/usage.js';
 import { createSessionStore, type SessionStore } from './sessions/create-session-store.js';
 import { defaultSessionSettings, type SessionSettings } from './sessions/session-settings.js';
 
 export interface GatewayOptions {
   router: Router;
-  /** Gateway keys callers must present; empty means no auth (the runtime allows that only on loopback). */
-  apiKeys?: string[];
+  /**
+   * Gateway keys callers must present; empty means no auth (the runtime allows that only on loopback). A `{name, key}`
+   * entry is identified by its name in usage, limits and logs; a plain key by `key_<hash>`.
+   */
+  apiKeys?: readonly GatewayKey[];
   /** Largest accepted request body; larger is a 413. Default 10 MiB. */
   maxBodyBytes?: number;
   /** How long response headers wait for the first content before going out anyway. Default 10 000 ms. */
@@ -37,6 +46,8 @@ export interface GatewayOptions {
   logContent?: boolean;
   /** Stream sessions: resume policy, detach timeout, retention and caps (docs/sessions.md). */
   sessions?: Partial<SessionSettings>;
+  /** Metrics, readiness, dashboard, usage ledger and per-key limits (`createObservability`); without it those routes 404. */
+  observability?: Observability;
 }
 
 /** The HTTP core, independent of the listening server: `http.createServer(gateway.handleRequest)`. */
@@ -54,8 +65,8 @@ export interface Gateway {
 
 interface RouteDefinition {
   format: ErrorFormat;
-  /** Whether the gateway keys apply; `/health` stays open for load balancers. */
-  authenticated: boolean;
+  /** Whether the gateway keys apply; `/health` stays open for load balancers, `/metrics` when configured public. */
+  authenticated: boolean | ((settings: GatewaySettings) => boolean);
   /** Whether the route calls the router (counted by `activeStreams`, aborted by `abortAll`). */
   completion: boolean;
   methods: Readonly<Record<string, (context: RequestContext) => Promise<void>>>;
@@ -73,6 +84,22 @@ const routes: Readonly<Record<string, RouteDefinition>> = {
   '/v1/models': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleModels } },
   '/v1/streams': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleListStreams } },
   '/health': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleHealth } },
+  '/ready': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleReady } },
+  '/metrics': {
+    format: 'openai',
+    authenticated: (settings) => settings.observability?.metricsPublic !== true,
+    completion: false,
+    methods: { GET: handleMetrics },
+  },
+  // The page holds no data; its live feed takes the key (see routes/dashboard.ts).
+  '/dashboard': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleDashboard } },
+  '/dashboard/events': {
+    format: 'openai',
+    authenticated: true,
+    completion: false,
+    methods: { GET: handleDashboardEvents },
+  },
+  '/v1/usage': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleUsage } },
 };
 
 /** `/v1/streams/{id}`: one stream session (resume, cancel). */
@@ -101,8 +128,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     logContent: options.logContent ?? false,
     secrets: [
       ...Object.values(router.config.providers).flatMap((provider) => (provider.api_key ? [provider.api_key] : [])),
-      ...apiKeys,
+      ...apiKeys.map(keyOf),
     ],
+    observability: options.observability,
   };
   const keyring = createKeyring(apiKeys);
   const inFlight = new Set<AbortController>();
@@ -119,9 +147,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     const method = context.req.method ?? 'GET';
     const handler = route.methods[method];
     if (!handler) throw new MethodNotAllowedError(method, path, Object.keys(route.methods));
-    if (route.authenticated && keyring.enabled) {
+    const authenticated =
+      typeof route.authenticated === 'function' ? route.authenticated(settings) : route.authenticated;
+    if (authenticated && keyring.enabled) {
       context.identity = keyring.identify(context.req);
       if (!context.identity) throw new AuthenticationError();
+    }
+    const observability = settings.observability;
+    if (route.completion && observability) {
+      const identity = context.identity ?? 'anonymous';
+      await observability.checkLimits(identity, path as CompletionRoute);
+      context.tap = observability.observer.start({
+        requestId: context.requestId,
+        route: path as CompletionRoute,
+        identity,
+        startedAt: Date.now(),
+      });
     }
     await handler(context);
   }
@@ -153,6 +194,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         })
         .finally(() => {
           if (tracked) inFlight.delete(context.controller);
+          if (context.tap) endTap(context, performance.now() - startedAt);
           for (const [id, log] of routerRequests) if (log === context.log) routerRequests.delete(id);
           if (logger) writeRequestLog(logger, context, { route: path, durationMs: performance.now() - startedAt });
         });
@@ -169,4 +211,27 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessions.close();
     },
   };
+}
+
+/** The request is over: its summary goes to observability's tap (metrics, dashboard, ledger, limits). */
+function endTap(context: RequestContext, durationMs: number): void {
+  const { log, res } = context;
+  const status = context.clientGone ? 499 : res.statusCode;
+  context.tap?.end({
+    model: log.model,
+    stream: log.stream === true,
+    deployment: log.deployment,
+    provider: log.provider,
+    status,
+    outcome: log.outcome ?? (context.clientGone ? 'cancelled' : status < 400 ? 'success' : 'error'),
+    promptTokens: log.promptTokens,
+    completionTokens: log.completionTokens,
+    timeToFirstTokenMs: log.ttftMs,
+    durationMs,
+    attempts: log.attempts,
+    failovers: log.failovers ?? 0,
+    hedged: log.hedged === true,
+    errorCode: log.errorCode,
+    body: context.body,
+  });
 }

@@ -50,6 +50,8 @@ export function createRequestContext(options: {
     requestId,
     format: options.format,
     identity: undefined,
+    body: undefined,
+    tap: undefined,
     signal: controller.signal,
     controller,
     get clientGone() {

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
 import type { Router } from '../core/router/create-router.js';
+import type { CompletionTap } from './observability/completion-observer.js';
+import type { Observability } from './observability/create-observability.js';
 import type { SessionStore } from './sessions/create-session-store.js';
 
 /** The error envelope a route answers in: OpenAI's for `/v1/chat/completions` and the rest, Anthropic's for `/v1/messages`. */
@@ -17,6 +19,8 @@ export interface GatewaySettings {
   sessions: SessionStore;
   /** Provider and gateway keys: removed from every outgoing message and log line, whatever an upstream echoes. */
   secrets: readonly string[];
+  /** Metrics, dashboard, usage ledger and limits (`/metrics`, `/ready`, `/dashboard`, `/v1/usage`); absent: those routes 404. */
+  observability?: Observability;
 }
 
 /** The facts of one request that end up in its single log line. Never content unless `logContent`. */
@@ -29,6 +33,8 @@ export interface RequestLogFields {
   ttftMs?: number;
   promptTokens?: number;
   completionTokens?: number;
+  failovers?: number;
+  hedged?: boolean;
   outcome?: 'success' | 'error' | 'cancelled';
   errorCode?: string;
   errorMessage?: string;
@@ -52,6 +58,10 @@ export interface RequestContext {
   /** True once the client went away before the response finished: nothing more can be written. */
   readonly clientGone: boolean;
   readonly log: RequestLogFields;
+  /** The parsed request body, set by the completion routes: the ledger estimates prompt tokens of cut streams from it. */
+  body: unknown;
+  /** Observability's tap for a completion request (set by the gateway after auth and limits); streamed chunks go through it. */
+  tap: CompletionTap | undefined;
   /** Links a router request id to this request, so the router's `request-end` event fills the log line. */
   trackRouterRequest(routerRequestId: string): void;
   recordError(error: CircuitBreakerError): void;

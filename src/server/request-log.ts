@@ -10,6 +10,8 @@ export function applyRequestEnd(log: RequestLogFields, event: RouterEventOf<'req
   log.ttftMs = event.timeToFirstTokenMs;
   log.promptTokens = event.usage?.prompt_tokens;
   log.completionTokens = event.usage?.completion_tokens;
+  log.failovers = event.failovers;
+  log.hedged = event.hedged;
   log.outcome ??= event.outcome;
   if (event.error && !log.errorCode) {
     log.errorCode = event.error.code;

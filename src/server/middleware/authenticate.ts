@@ -1,13 +1,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** A configured gateway key: the key itself, or `{name, key}` to be identified by that name in usage and limits. */
+export type GatewayKey = string | { name: string; key: string };
+
+/** The secret of a configured key. */
+export function keyOf(entry: GatewayKey): string {
+  return typeof entry === 'string' ? entry : entry.key;
+}
+
 /** The configured gateway keys, kept only as digests. */
 export interface Keyring {
   /** False when no keys are configured: every request passes (the runtime allows that only on loopback). */
   readonly enabled: boolean;
   /**
    * The identity of the key the request presents (`Authorization: Bearer <key>` or `x-api-key: <key>`), or undefined
-   * when it presents none or an unknown one. The identity is a short hash, safe to log and to key sessions by.
+   * when it presents none or an unknown one. The identity is the key's configured name, or a short hash: safe to log
+   * and to key sessions, usage and limits by.
    */
   identify(req: IncomingMessage): string | undefined;
 }
@@ -16,10 +25,13 @@ export interface Keyring {
  * Keys are compared as SHA-256 digests with `timingSafeEqual` against every configured key, without stopping at a
  * match: the time taken says nothing about how much of a guess was right, nor which key matched.
  */
-export function createKeyring(keys: readonly string[]): Keyring {
+export function createKeyring(keys: readonly GatewayKey[]): Keyring {
   const entries = keys
-    .filter((key) => key.length > 0)
-    .map((key) => ({ digest: digest(key), identity: identityOf(key) }));
+    .filter((entry) => keyOf(entry).length > 0)
+    .map((entry) => ({
+      digest: digest(keyOf(entry)),
+      identity: typeof entry === 'string' ? identityOf(entry) : entry.name,
+    }));
   return {
     enabled: entries.length > 0,
     identify(req) {

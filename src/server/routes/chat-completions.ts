@@ -14,6 +14,7 @@ import { recordCompletion } from './record-completion.js';
 export async function handleChatCompletions(context: RequestContext): Promise<void> {
   const { gateway, req, res, signal } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
+  context.body = body;
   const fields = body !== null && typeof body === 'object' ? (body as { model?: unknown; stream?: unknown }) : {};
   if (typeof fields.model === 'string') context.log.model = fields.model;
   context.log.stream = fields.stream === true;

@@ -15,6 +15,7 @@ import { recordCompletion } from './record-completion.js';
 export async function handleMessages(context: RequestContext): Promise<void> {
   const { gateway, req, res, signal } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
+  context.body = body;
   const request = convertAnthropicRequest(body);
   context.log.model = request.model;
   context.log.stream = request.stream === true;

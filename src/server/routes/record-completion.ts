@@ -9,4 +9,6 @@ export function recordCompletion(log: RequestLogFields, completion: ChatCompleti
   log.attempts = completion.circuit_breaker?.attempts;
   log.promptTokens = completion.usage?.prompt_tokens;
   log.completionTokens = completion.usage?.completion_tokens;
+  log.failovers = completion.circuit_breaker?.failovers;
+  log.hedged = completion.circuit_breaker?.hedged;
 }

@@ -32,11 +32,14 @@ export async function streamToSse(
     headerDeadlineMs: context.gateway.headerDeadlineMs,
     keepAliveIntervalMs: context.gateway.keepAliveIntervalMs,
   });
+  const tap = context.tap;
+  tap?.streamStart();
   try {
     for await (const chunk of stream) {
       if (!sse.headersSent) sse.sendHeaders(servedByHeaders(stream.servedBy));
       const text = encoder.encodeChunk(chunk);
       if (text.length > 0 && !sse.write(text)) await sse.drained();
+      tap?.chunk(chunk);
     }
     if (!sse.headersSent) sse.sendHeaders(servedByHeaders(stream.servedBy));
     sse.end(encoder.finish());

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { UsageLedger } from '../../server/observability/usage-ledger.js';
+import type { UsageRecord } from '../../server/observability/usage-record.js';
+import { createUsageTableSql, queryUsageTotals } from './ledger-schema.js';
+
+export interface SqliteLedgerOptions {
+  /** The database file (created with its folder); `:memory:` for tests. */
+  path: string;
+  /** Longest a row waits before it is written. Default 1000 ms. */
+  batchMs?: number;
+  /** Rows that trigger a write at once. Default 200. */
+  batchSize?: number;
+  /** Called when a batch cannot be written (disk full, …); the rows are dropped so memory stays bounded. */
+  onError?: (error: unknown, droppedRows: number) => void;
+}
+
+/**
+ * The usage ledger on SQLite (better-sqlite3, WAL). `record` only appends to an in-memory batch; a timer (every
+ * `batchMs`) and the batch size trigger one transaction that inserts the whole batch, on a later tick, so a request
+ * never waits for the disk. A crash loses the rows of the batch not yet written, and nothing else: WAL commits are
+ * durable once the transaction returns (synchronous=NORMAL keeps them across a process crash; a power cut may lose
+ * the last commits too).
+ * @see https://www.sqlite.org/wal.html
+ */
+export function createSqliteLedger(options: SqliteLedgerOptions): UsageLedger & { readonly db: Database.Database } {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(createUsageTableSql);
+  const batchSize = options.batchSize ?? 200;
+  const insert = db.prepare(`INSERT INTO usage (time, request_id, identity, route, model, deployment, stream,
+    prompt_tokens, completion_tokens, cost_usd, ttft_ms, duration_ms, outcome, status, partial, estimated, failover,
+    hedged, error_code) VALUES (@time, @requestId, @identity, @route, @model, @deployment, @stream, @promptTokens,
+    @completionTokens, @costUsd, @ttftMs, @durationMs, @outcome, @status, @partial, @estimated, @failover, @hedged,
+    @errorCode)`);
+  const insertBatch = db.transaction((rows: UsageRecord[]) => {
+    for (const row of rows) {
+      insert.run({
+        ...row,
+        stream: row.stream ? 1 : 0,
+        partial: row.partial ? 1 : 0,
+        estimated: row.estimated ? 1 : 0,
+        failover: row.failover ? 1 : 0,
+        hedged: row.hedged ? 1 : 0,
+      });
+    }
+  });
+  let batch: UsageRecord[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  const flushNow = () => {
+    scheduled = false;
+    if (batch.length === 0 || closed) return;
+    const rows = batch;
+    batch = [];
+    try {
+      insertBatch(rows);
+    } catch (error) {
+      options.onError?.(error, rows.length);
+    }
+  };
+  const timer = setInterval(flushNow, options.batchMs ?? 1000);
+  timer.unref();
+
+  return {
+    db,
+    record(row) {
+      if (closed) return;
+      batch.push(row);
+      if (batch.length >= batchSize && !scheduled) {
+        scheduled = true;
+        // Off the request's tick: the write happens after the current callbacks.
+        setImmediate(flushNow);
+      }
+    },
+    async totals(query) {
+      flushNow();
+      return queryUsageTotals(db, query);
+    },
+    async flush() {
+      flushNow();
+    },
+    async close() {
+      if (closed) return;
+      clearInterval(timer);
+      flushNow();
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+/** Opens an existing ledger file read-only for reports (`circuit-breaker usage --db`). */
+export function openLedgerReadOnly(path: string): Database.Database {
+  return new Database(path, { readonly: true, fileMustExist: true });
+}

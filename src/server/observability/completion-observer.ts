@@ -1,0 +1,82 @@
+import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
+
+/** The completion routes the gateway serves; a bounded label value. */
+export type CompletionRoute = '/v1/chat/completions' | '/v1/messages';
+
+/** What the gateway knows when a completion request starts (after authentication and limits). */
+export interface CompletionStart {
+  requestId: string;
+  route: CompletionRoute;
+  /** The key identity (configured name or `key_<hash>`), or `anonymous` with auth off. Never the key. */
+  identity: string;
+  /** Wall-clock start, ms since the epoch. */
+  startedAt: number;
+}
+
+/** How a completion request ended, as the gateway saw it (after the response was written or abandoned). */
+export interface CompletionSummary {
+  model: string | undefined;
+  stream: boolean;
+  deployment: string | undefined;
+  provider: string | undefined;
+  status: number;
+  outcome: 'success' | 'error' | 'cancelled';
+  /** Usage as the provider reported it; undefined when it sent none (a cut stream, a failure). */
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  timeToFirstTokenMs: number | undefined;
+  durationMs: number;
+  attempts: number | undefined;
+  failovers: number;
+  hedged: boolean;
+  errorCode: string | undefined;
+  /** The request body, for a prompt-token estimate when the provider reported no usage. */
+  body: unknown;
+}
+
+/**
+ * One request's tap, created by {@link CompletionObserver.start}. `chunk` is on the streaming hot path: it must stay
+ * allocation-free (one `performance.now()` and a few counters), anything heavier belongs in `end`.
+ */
+export interface CompletionTap {
+  /** The response is a stream and its pump starts now. */
+  streamStart(): void;
+  /** A streamed chunk was handed to the socket. */
+  chunk(chunk: ChatCompletionChunk): void;
+  /** The request is over; called once, after the response ended or the client went away. */
+  end(summary: CompletionSummary): void;
+}
+
+/**
+ * The gateway's side of observability (STYLE rule 6): the gateway calls a tap per completion request and knows
+ * nothing about metrics, the dashboard or the ledger; they subscribe through this.
+ */
+export interface CompletionObserver {
+  start(start: CompletionStart): CompletionTap;
+}
+
+/** Several observers as one: each gets its own tap; a throwing observer never breaks a request. */
+export function combineObservers(observers: readonly CompletionObserver[]): CompletionObserver {
+  return {
+    start(start) {
+      const taps = observers.map((observer) => observer.start(start));
+      return {
+        streamStart() {
+          for (const tap of taps) tap.streamStart();
+        },
+        chunk(chunk) {
+          for (const tap of taps) tap.chunk(chunk);
+        },
+        end(summary) {
+          for (const tap of taps) {
+            try {
+              tap.end(summary);
+            } catch {
+              // Observers must not be able to break serving.
+            }
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { encodeSseComment } from '../../core/sse/encode-sse.js';
+import { dashboardPage } from '../observability/dashboard-page.js';
+import { requireObservability } from '../observability/require-observability.js';
+import type { RequestContext } from '../request-context.js';
+import { sseHeaders } from '../streaming/sse-response.js';
+
+/**
+ * `GET /dashboard`: the live dashboard, one self-contained HTML page (inline CSS and JS, no external requests). The
+ * page holds no data, so it is served without a key; everything it shows comes from `/dashboard/events`, which takes
+ * the gateway key like the API (the page asks for it, or reads `?api_key=` once, and keeps it in sessionStorage).
+ */
+export async function handleDashboard(context: RequestContext): Promise<void> {
+  requireObservability(context);
+  const { res } = context;
+  if (res.destroyed) return;
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(dashboardPage),
+    // The page loads nothing from elsewhere and must not be framed by another site.
+    'content-security-policy':
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  });
+  res.end(dashboardPage);
+}
+
+/**
+ * `GET /dashboard/events`: the dashboard's live feed as SSE: a `snapshot` event at once and then every second (totals,
+ * deployments, streams, chart series, recent activity), and an `activity` event for each error, retry, fallback,
+ * failover, hedge or circuit transition as it happens. Ends when the client leaves or the gateway stops.
+ */
+export async function handleDashboardEvents(context: RequestContext): Promise<void> {
+  const { live } = requireObservability(context);
+  const { res } = context;
+  if (res.destroyed) return;
+  res.socket?.setNoDelay(true);
+  res.writeHead(200, sseHeaders);
+  const send = (event: string, data: unknown) => {
+    if (!res.destroyed && !res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  send('snapshot', live.snapshot());
+  await new Promise<void>((resolve) => {
+    const keepAlive = setInterval(() => res.write(encodeSseComment('keep-alive')), 15_000);
+    const unsubscribe = live.subscribe({
+      snapshot: (value) => send('snapshot', value),
+      activity: (item) => send('activity', item),
+      end: () => {
+        if (!res.writableEnded) res.end();
+      },
+    });
+    res.once('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      resolve();
+    });
+  });
+}
