@@ -22,6 +22,10 @@ const commands: Record<string, Command> = {
     summary: 'stream an answer in the terminal, with time to first token and tokens/s',
     run: async (argv) => (await import('./chat-command.js')).runChatCommand(argv),
   },
+  bench: {
+    summary: 'measure what the gateway adds (TTFT, token gaps, throughput, memory, CPU, aborts) against direct calls',
+    run: async (argv) => (await import('./bench-command.js')).runBenchCommand(argv),
+  },
   simulate: {
     summary: 'run the provider simulator (OpenAI, Anthropic and Gemini protocols) with faults on demand',
     run: async (argv) => (await import('./simulate-command.js')).runSimulateCommand(argv),

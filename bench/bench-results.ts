@@ -1,0 +1,91 @@
+import type { Distribution } from './bench-types.js';
+import type { BenchPath } from './scenarios.js';
+
+/** CPU milliseconds each process spent during one stage. */
+export interface ProcessCpu {
+  gateway: number;
+  upstream: number;
+  client: number;
+}
+
+/** One stage as measured from the outside: the client's figures plus the processes' CPU and the gateway's RSS. */
+export interface MeasuredStage {
+  streams: number;
+  errors: number;
+  firstError?: string;
+  tokens: number;
+  ttft: Distribution;
+  gaps: Distribution;
+  elapsedMs: number;
+  /** Per stream, tokens per second from the first token to the last (single-stream stages). */
+  streamTokensPerSecond: number[];
+  cpuMs: ProcessCpu;
+  /** Gateway CPU per 1,000 tokens delivered (only meaningful for gateway stages). */
+  gatewayCpuMsPer1kTokens: number;
+  /** Share of the machine's cores busy in the three processes during the stage. */
+  machineBusy: number;
+  rssBeforeBytes: number;
+  rssPeakBytes: number;
+}
+
+export interface ThroughputResult {
+  /** Median over the runs, tokens per second from the first token to the last. */
+  direct: number;
+  gateway: number;
+  gatewayCpuMsPer1kTokens: number;
+  upstreamCpuMsPer1kTokens: number;
+}
+
+export interface LadderStep {
+  concurrency: number;
+  direct: MeasuredStage;
+  gateway: MeasuredStage;
+  /** Gateway RSS growth per open stream, bytes. */
+  rssPerStreamBytes: number;
+}
+
+export interface AbortResult {
+  /** Streams the client cut. */
+  cut: number;
+  /** Of those, how many the upstream saw disconnect. */
+  reached: number;
+  /** Client cut → upstream disconnect, ms (clocks: both processes' `performance.timeOrigin + now()`). */
+  latency: Distribution;
+  errors: number;
+  firstError?: string;
+}
+
+export interface PathResult {
+  id: BenchPath['id'];
+  label: string;
+  ttftSingle: { direct: MeasuredStage; gateway: MeasuredStage };
+  throughput: ThroughputResult;
+  ladder: LadderStep[];
+  abort: { direct: AbortResult; gateway: AbortResult };
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  node: string;
+  platform: string;
+}
+
+export interface MemoryResult {
+  /** Gateway RSS right after start, before any request. */
+  idleFreshBytes: number;
+  /** After a warm-up and a GC: the gateway's steady idle. */
+  idleWarmBytes: number;
+  /** After all load, a settle and a GC. */
+  afterLoadBytes: number;
+}
+
+export interface BenchResults {
+  date: string;
+  command: string;
+  plan: string;
+  machine: MachineInfo;
+  memory: MemoryResult;
+  paths: PathResult[];
+}

@@ -1,0 +1,147 @@
+import type { BenchResults, LadderStep, PathResult } from './bench-results.js';
+import type { BenchPlan } from './scenarios.js';
+
+/** One target of issue 8, judged on this run's figures (ratios against direct where the target is relative). */
+export interface TargetVerdict {
+  target: string;
+  /** The measured figure, formatted. */
+  measured: string;
+  /** undefined: not measured in this run (e.g. --quick skips 500 and 1,000 streams). */
+  met: boolean | undefined;
+}
+
+/** Stall-free: the gateway adds at most 10 ms to the p99 gap, and at most 5 points of bunched (< 1 ms) gaps. */
+export const STALL_GAP_P99_MS = 10;
+export const STALL_BUNCHING_POINTS = 0.05;
+
+export function addedGapP99(step: LadderStep): number {
+  return step.gateway.gaps.p99 - step.direct.gaps.p99;
+}
+
+export function isStallFree(step: LadderStep): boolean {
+  const bunching = step.gateway.gaps.underOneMs - step.direct.gaps.underOneMs;
+  const failed = step.gateway.errors > 0;
+  return !failed && addedGapP99(step) <= STALL_GAP_P99_MS && bunching <= STALL_BUNCHING_POINTS;
+}
+
+/** The largest measured concurrency at which the path (and every smaller step) stays stall-free; 0 if none. */
+export function maxStallFree(path: PathResult): number {
+  let best = 0;
+  for (const step of path.ladder) {
+    if (!isStallFree(step)) break;
+    best = step.concurrency;
+  }
+  return best;
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function stepAt(path: PathResult, concurrency: number): LadderStep | undefined {
+  return path.ladder.find((step) => step.concurrency === concurrency);
+}
+
+/** Judges every target of issue 8 on the results. */
+export function evaluateTargets(results: BenchResults, _plan: BenchPlan): TargetVerdict[] {
+  const verdicts: TargetVerdict[] = [];
+  const passThrough = results.paths.find((path) => path.id === 'pass-through');
+  for (const path of results.paths) {
+    const name = path.id;
+    const single = path.ttftSingle;
+    const p50 = single.gateway.ttft.p50 - single.direct.ttft.p50;
+    const p99 = single.gateway.ttft.p99 - single.direct.ttft.p99;
+    verdicts.push({ target: `${name}: added TTFT p50 ≤ 0.3 ms at 1 stream`, measured: ms(p50), met: p50 <= 0.3 });
+    verdicts.push({ target: `${name}: added TTFT p99 ≤ 1 ms at 1 stream`, measured: ms(p99), met: p99 <= 1 });
+    const at500 = stepAt(path, 500);
+    const added500 = at500 ? at500.gateway.ttft.p99 - at500.direct.ttft.p99 : Number.NaN;
+    verdicts.push({
+      target: `${name}: added TTFT p99 ≤ 10 ms at 500 paced streams`,
+      measured: at500 ? ms(added500) : 'not measured',
+      met: at500 ? added500 <= 10 : undefined,
+    });
+    const { direct, gateway } = path.throughput;
+    verdicts.push({
+      target: `${name}: single stream ≥ 150,000 tokens/s through the gateway`,
+      measured: `${Math.round(gateway).toLocaleString('en-US')} tokens/s`,
+      met: gateway >= 150_000,
+    });
+    verdicts.push({
+      target: `${name}: single stream ≥ 0.5× direct`,
+      measured: `${(gateway / direct).toFixed(2)}×`,
+      met: gateway / direct >= 0.5,
+    });
+    const at1000 = stepAt(path, 1000);
+    verdicts.push({
+      target: `${name}: 1,000 paced streams stall-free (added gap p99 ≤ 10 ms, no bunching)`,
+      measured: at1000
+        ? `added gap p99 ${ms(addedGapP99(at1000))}, bunched ${(at1000.gateway.gaps.underOneMs * 100).toFixed(1)} % vs ${(at1000.direct.gaps.underOneMs * 100).toFixed(1)} % direct; stall-free up to ${maxStallFree(path)}`
+        : `stall-free up to ${maxStallFree(path)} (1,000 not measured)`,
+      met: at1000 ? isStallFree(at1000) : undefined,
+    });
+    const largest = path.ladder.at(-1);
+    if (largest) {
+      verdicts.push({
+        target: `${name}: ≤ 20 KB RSS per active stream (at ${largest.concurrency})`,
+        measured: kb(largest.rssPerStreamBytes),
+        met: largest.rssPerStreamBytes <= 20 * 1024,
+      });
+    }
+    const abort = path.abort.gateway;
+    verdicts.push({
+      target: `${name}: 100 % of disconnects abort the upstream within 100 ms`,
+      measured: `${abort.reached}/${abort.cut} reached, p50 ${ms(abort.latency.p50)}, p99 ${ms(abort.latency.p99)}, max ${ms(abort.latency.max)}`,
+      met: abort.cut > 0 && abort.reached === abort.cut && abort.latency.max <= 100,
+    });
+    if (passThrough && path !== passThrough && largest) {
+      const reference = stepAt(passThrough, largest.concurrency);
+      if (reference) {
+        const ratio = largest.gateway.gatewayCpuMsPer1kTokens / reference.gateway.gatewayCpuMsPer1kTokens;
+        verdicts.push({
+          target: `${name}: CPU per token ≤ 1.5× pass-through (at ${largest.concurrency} paced streams)`,
+          measured: `${ratio.toFixed(2)}× (${largest.gateway.gatewayCpuMsPer1kTokens.toFixed(1)} vs ${reference.gateway.gatewayCpuMsPer1kTokens.toFixed(1)} ms per 1k tokens)`,
+          met: ratio <= 1.5,
+        });
+      }
+    }
+  }
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes } = results.memory;
+  verdicts.push({
+    target: 'idle RSS ≤ 70 MB',
+    measured: `${mb(idleFreshBytes)} fresh, ${mb(idleWarmBytes)} warm`,
+    met: idleFreshBytes <= 70 * 1024 * 1024,
+  });
+  const growth = afterLoadBytes / idleWarmBytes - 1;
+  verdicts.push({
+    target: 'RSS after the load within 10 % of idle',
+    measured: `${mb(afterLoadBytes)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} % vs warm idle)`,
+    met: growth <= 0.1,
+  });
+  return verdicts;
+}
+
+/**
+ * The CI guard: only gross regressions, each a ratio against direct in the same run, so that a slow or busy CI
+ * machine cannot fail it. Returns what failed (empty: pass).
+ */
+export function evaluateGuard(results: BenchResults): string[] {
+  const failures: string[] = [];
+  for (const path of results.paths) {
+    const added = path.ttftSingle.gateway.ttft.p50 - path.ttftSingle.direct.ttft.p50;
+    if (!(added <= 5)) failures.push(`${path.id}: added TTFT p50 at 1 stream is ${added.toFixed(2)} ms (> 5 ms)`);
+    const ratio = path.throughput.gateway / path.throughput.direct;
+    if (!(ratio >= 0.2)) failures.push(`${path.id}: single-stream throughput is ${ratio.toFixed(2)}× direct (< 0.2×)`);
+    const { cut, reached } = path.abort.gateway;
+    if (!(cut > 0 && reached / cut >= 0.5)) {
+      failures.push(`${path.id}: only ${reached}/${cut} client disconnects reached the upstream`);
+    }
+    const stages = [path.ttftSingle.gateway, ...path.ladder.map((step) => step.gateway)];
+    for (const stage of stages) {
+      if (stage.errors > 0.01 * (stage.streams + stage.errors)) {
+        failures.push(`${path.id}: ${stage.errors} gateway streams failed (${stage.firstError ?? 'no message'})`);
+        break;
+      }
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,110 @@
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AbortResult, MeasuredStage, ProcessCpu } from './bench-results.js';
+import type { Distribution, Endpoint, StageRequest, StreamShape } from './bench-types.js';
+import { readCpuMs, readRssBytes } from './processes.js';
+import type { BenchProcesses } from './start-bench-processes.js';
+import { summarize } from './stats.js';
+
+const RSS_SAMPLE_INTERVAL_MS = 100;
+
+function readAllCpu(processes: BenchProcesses): ProcessCpu {
+  return {
+    gateway: readCpuMs(processes.gateway.pid),
+    upstream: readCpuMs(processes.upstream.pid),
+    client: readCpuMs(processes.client.pid),
+  };
+}
+
+/** Runs one client stage while watching the processes: CPU of each, the gateway's RSS before and at peak. */
+export async function measureStage(processes: BenchProcesses, stage: StageRequest): Promise<MeasuredStage> {
+  const gatewayPid = processes.gateway.pid;
+  const rssBeforeBytes = readRssBytes(gatewayPid);
+  let rssPeakBytes = rssBeforeBytes;
+  const sampler = setInterval(() => {
+    rssPeakBytes = Math.max(rssPeakBytes, readRssBytes(gatewayPid));
+  }, RSS_SAMPLE_INTERVAL_MS);
+  const cpuBefore = readAllCpu(processes);
+  const startedAt = performance.now();
+  let result: Awaited<ReturnType<typeof processes.client.run>>;
+  try {
+    result = await processes.client.run(stage);
+  } finally {
+    clearInterval(sampler);
+  }
+  const wallMs = performance.now() - startedAt;
+  const cpuAfter = readAllCpu(processes);
+  rssPeakBytes = Math.max(rssPeakBytes, readRssBytes(gatewayPid));
+  const cpuMs: ProcessCpu = {
+    gateway: cpuAfter.gateway - cpuBefore.gateway,
+    upstream: cpuAfter.upstream - cpuBefore.upstream,
+    client: cpuAfter.client - cpuBefore.client,
+  };
+  const cores = availableParallelism();
+  return {
+    streams: result.streams,
+    errors: result.errors,
+    firstError: result.firstError,
+    tokens: result.tokens,
+    ttft: result.ttft,
+    gaps: result.gaps,
+    elapsedMs: result.elapsedMs,
+    streamTokensPerSecond: result.streamTokensPerSecond,
+    cpuMs,
+    gatewayCpuMsPer1kTokens: result.tokens > 0 ? (cpuMs.gateway * 1000) / result.tokens : Number.NaN,
+    machineBusy: (cpuMs.gateway + cpuMs.upstream + cpuMs.client) / (wallMs * cores),
+    rssBeforeBytes,
+    rssPeakBytes,
+  };
+}
+
+interface SimulatorAbortStats {
+  aborts: { count: number; records: Array<{ at: number; model: string }> };
+}
+
+async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * Cuts `streams` paced streams after a few tokens each and matches every cut with the upstream's abort record
+ * (by the unique model name each stream carries): the share that reached the upstream and how long it took.
+ */
+export async function measureAbort(
+  processes: BenchProcesses,
+  options: { endpoint: Endpoint; shape: StreamShape; streams: number; afterTokens: number; tag: string },
+): Promise<AbortResult> {
+  await fetchJson(`${processes.upstreamUrl}/_simulator/reset`, { method: 'POST' });
+  const result = await processes.client.run({ kind: 'abort', ...options });
+  const abortedAt = result.abortedAt ?? {};
+  const cut = Object.keys(abortedAt).length;
+  // Wait (bounded) for the upstream to see every disconnect: a late one counts as slow, a missing one as not reached.
+  let stats: SimulatorAbortStats = { aborts: { count: 0, records: [] } };
+  for (let waited = 0; waited <= 2_000; waited += 100) {
+    stats = await fetchJson<SimulatorAbortStats>(`${processes.upstreamUrl}/_simulator/stats`);
+    if (stats.aborts.count >= cut) break;
+    await delay(100);
+  }
+  const latencies: number[] = [];
+  for (const record of stats.aborts.records) {
+    // The simulator records the model without the option suffix and without the provider prefix.
+    const streamId = record.model.startsWith('bench-') ? record.model.slice('bench-'.length) : undefined;
+    const cutAt = streamId === undefined ? undefined : abortedAt[streamId];
+    if (cutAt !== undefined) latencies.push(Math.max(0, record.at - cutAt));
+  }
+  const latency: Distribution = summarize(latencies);
+  return { cut, reached: latencies.length, latency, errors: result.errors, firstError: result.firstError };
+}
+
+/** Asks the gateway for a full GC (the bench preload handles SIGUSR2), waits, and reads its RSS. */
+export async function gatewayRssAfterGc(processes: BenchProcesses, settleMs: number): Promise<number> {
+  await delay(settleMs);
+  for (let round = 0; round < 2; round++) {
+    processes.gateway.kill('SIGUSR2');
+    await delay(300);
+  }
+  return readRssBytes(processes.gateway.pid);
+}

@@ -1,0 +1,203 @@
+/**
+ * `npm run bench`: starts the lean simulator, the compiled gateway and a load client as separate processes and
+ * measures, in the same run, every figure directly against the upstream and through the gateway.
+ *
+ *   npm run bench                      full run (a few minutes), writes docs/benchmarks.{md,json} and the SVG chart
+ *   npm run bench -- --quick           a short run (under a minute), prints the table only
+ *   npm run bench -- --quick --guard   exits 1 on a gross regression (ratios against direct, never absolute times)
+ *   npm run bench -- --profile         also runs the gateway under --cpu-prof and summarizes the profile
+ *   npm run bench -- --out DIR         write the report files to DIR (default docs/ for a full run)
+ */
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { BenchResults, MachineInfo, PathResult } from './bench-results.js';
+import { evaluateGuard, evaluateTargets } from './evaluate-targets.js';
+import { gatewayRssAfterGc, measureAbort, measureStage } from './measure-stage.js';
+import { readRssBytes } from './processes.js';
+import { type BenchPath, type BenchPlan, createBenchPaths, fullPlan, quickPlan } from './scenarios.js';
+import { type BenchProcesses, startBenchProcesses } from './start-bench-processes.js';
+import { median } from './stats.js';
+import { summarizeCpuProfile } from './summarize-cpu-profile.js';
+import { formatTable, writeReport } from './write-report.js';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+
+const benchStartedAt = performance.now();
+
+function log(message: string): void {
+  const seconds = ((performance.now() - benchStartedAt) / 1000).toFixed(1).padStart(5);
+  process.stderr.write(`[bench ${seconds} s] ${message}\n`);
+}
+
+function describeMachine(): MachineInfo {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+async function measurePath(processes: BenchProcesses, path: BenchPath, plan: BenchPlan): Promise<PathResult> {
+  const unpacedShort = { tokens: 20, tokensPerSecond: 0 };
+  log(`${path.id}: time to first token, 1 stream`);
+  const ttftSingle = {
+    direct: await measureStage(processes, {
+      kind: 'sequential',
+      endpoint: path.direct,
+      shape: unpacedShort,
+      requests: plan.ttftRequests,
+      warmup: plan.ttftWarmup,
+    }),
+    gateway: await measureStage(processes, {
+      kind: 'sequential',
+      endpoint: path.gateway,
+      shape: unpacedShort,
+      requests: plan.ttftRequests,
+      warmup: plan.ttftWarmup,
+    }),
+  };
+
+  log(`${path.id}: single-stream throughput`);
+  const big = { tokens: plan.throughputTokens, tokensPerSecond: 0 };
+  const rates = {
+    direct: [] as number[],
+    gateway: [] as number[],
+    gatewayCpu: [] as number[],
+    upstreamCpu: [] as number[],
+  };
+  for (let run = 0; run < plan.throughputRuns; run++) {
+    for (const target of ['direct', 'gateway'] as const) {
+      const stage = await measureStage(processes, {
+        kind: 'sequential',
+        endpoint: path[target],
+        shape: big,
+        requests: 1,
+        warmup: run === 0 ? 1 : 0,
+      });
+      rates[target].push(stage.streamTokensPerSecond.length > 0 ? median(stage.streamTokensPerSecond) : 0);
+      if (target === 'gateway') {
+        rates.gatewayCpu.push(stage.gatewayCpuMsPer1kTokens);
+        rates.upstreamCpu.push((stage.cpuMs.upstream * 1000) / Math.max(1, stage.tokens));
+      }
+    }
+  }
+
+  const ladder: PathResult['ladder'] = [];
+  for (const concurrency of plan.ladder) {
+    log(`${path.id}: ${concurrency} paced streams at ${plan.pacedTokensPerSecond} tokens/s`);
+    const shape = { tokens: plan.pacedTokens, tokensPerSecond: plan.pacedTokensPerSecond };
+    const rampMs = (plan.pacedTokens * 1000) / plan.pacedTokensPerSecond;
+    const stage = (target: 'direct' | 'gateway') =>
+      measureStage(processes, {
+        kind: 'closed-loop',
+        endpoint: path[target],
+        shape,
+        concurrency,
+        rampMs,
+        durationMs: plan.ladderDurationMs,
+      });
+    const direct = await stage('direct');
+    const gateway = await stage('gateway');
+    ladder.push({
+      concurrency,
+      direct,
+      gateway,
+      rssPerStreamBytes: Math.max(0, gateway.rssPeakBytes - gateway.rssBeforeBytes) / concurrency,
+    });
+  }
+
+  log(`${path.id}: client disconnects`);
+  const abortShape = { tokens: 100_000, tokensPerSecond: plan.pacedTokensPerSecond };
+  const abortOptions = { shape: abortShape, streams: plan.abortStreams, afterTokens: plan.abortAfterTokens };
+  const abort = {
+    direct: await measureAbort(processes, { ...abortOptions, endpoint: path.direct, tag: `${path.id}-direct` }),
+    gateway: await measureAbort(processes, { ...abortOptions, endpoint: path.gateway, tag: `${path.id}-gateway` }),
+  };
+  const throughput = {
+    direct: median(rates.direct),
+    gateway: median(rates.gateway),
+    gatewayCpuMsPer1kTokens: median(rates.gatewayCpu),
+    upstreamCpuMsPer1kTokens: median(rates.upstreamCpu),
+  };
+  return { id: path.id, label: path.label, ttftSingle, throughput, ladder, abort };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      guard: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const plan = values.quick ? quickPlan : fullPlan;
+  const outDirectory = values.out ?? (values.quick ? undefined : join(root, 'docs'));
+  const workDirectory = join(tmpdir(), `circuit-breaker-bench-${process.pid}`);
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  log(`${plan.name} run; processes' logs in ${workDirectory}`);
+
+  const processes = await startBenchProcesses({ root, workDirectory, cpuProfile: values.profile === true });
+  let results: BenchResults;
+  try {
+    await new Promise((done) => setTimeout(done, 500));
+    const idleFreshBytes = readRssBytes(processes.gateway.pid);
+    const paths = createBenchPaths(processes.upstreamUrl, processes.gatewayUrl).filter(
+      (path) => values.only === undefined || values.only.split(',').includes(path.id),
+    );
+    // Steady idle: every path's code loaded and compiled by a few requests, then a GC. "After the load" is
+    // compared with this, since a process never gives back the code it loaded.
+    for (const path of paths) {
+      await processes.client.run({
+        kind: 'sequential',
+        endpoint: path.gateway,
+        shape: { tokens: 20, tokensPerSecond: 0 },
+        requests: 0,
+        warmup: 20,
+      });
+    }
+    const idleWarmBytes = await gatewayRssAfterGc(processes, 200);
+    const measured: PathResult[] = [];
+    for (const path of paths) measured.push(await measurePath(processes, path, plan));
+    log('memory after the load');
+    const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
+    results = {
+      date: new Date().toISOString(),
+      command,
+      plan: plan.name,
+      machine: describeMachine(),
+      memory: { idleFreshBytes, idleWarmBytes, afterLoadBytes },
+      paths: measured,
+    };
+  } finally {
+    await processes.stop();
+  }
+
+  const targets = evaluateTargets(results, plan);
+  process.stdout.write(`${formatTable(results, targets)}\n`);
+  if (values.profile) {
+    const summary = summarizeCpuProfile(workDirectory);
+    if (summary) process.stdout.write(`\n${summary}\n`);
+  }
+  if (outDirectory) {
+    const written = writeReport({ results, targets, directory: outDirectory });
+    log(`wrote ${written.join(', ')}`);
+  }
+  if (values.guard) {
+    const failures = evaluateGuard(results);
+    if (failures.length > 0) {
+      process.stderr.write(`bench guard FAILED:\n${failures.map((failure) => `  - ${failure}`).join('\n')}\n`);
+      return 1;
+    }
+    log('guard: no gross regression');
+  }
+  return 0;
+}
+
+process.exitCode = await main();
