@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Router } from '../core/router/create-router.js';
 import { createRequestContext } from './create-request-context.js';
@@ -26,6 +27,7 @@ import { handleDeleteStream, handleGetStream, handleListStreams, streamPathPrefi
 import { handleUsage } from './routes/usage.js';
 import { createSessionStore, type SessionStore } from './sessions/create-session-store.js';
 import { defaultSessionSettings, type SessionSettings } from './sessions/session-settings.js';
+import { createWebSocketGateway, type WebSocketGatewayOptions } from './ws/create-websocket-gateway.js';
 
 export interface GatewayOptions {
   router: Router;
@@ -46,6 +48,8 @@ export interface GatewayOptions {
   logContent?: boolean;
   /** Stream sessions: resume policy, detach timeout, retention and caps (docs/sessions.md). */
   sessions?: Partial<SessionSettings>;
+  /** `/v1/ws`: ping interval, per-socket buffer bound and stream count (defaults 30 s, 1 MiB, 100). */
+  webSocket?: Pick<WebSocketGatewayOptions, 'pingIntervalMs' | 'maxBufferedBytes' | 'maxStreamsPerSocket'>;
   /** Metrics, readiness, dashboard, usage ledger and per-key limits (`createObservability`); without it those routes 404. */
   observability?: Observability;
 }
@@ -59,6 +63,8 @@ export interface Gateway {
   abortAll(reason?: unknown): void;
   /** The stream sessions (`/v1/streams`). */
   readonly sessions: SessionStore;
+  /** `/v1/ws` upgrades: `server.on('upgrade', gateway.handleUpgrade)`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Aborts everything and clears the sessions' timers: the gateway holds nothing afterwards. */
   close(): void;
 }
@@ -133,6 +139,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     observability: options.observability,
   };
   const keyring = createKeyring(apiKeys);
+  const webSocket = createWebSocketGateway({
+    router,
+    keyring,
+    secrets: settings.secrets,
+    maxMessageBytes: settings.maxBodyBytes,
+    ...options.webSocket,
+  });
   const inFlight = new Set<AbortController>();
   const routerRequests = new Map<string, RequestLogFields>();
   router.on('request-end', (event) => {
@@ -200,15 +213,18 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
     },
     // A detached session streams for nobody, yet shutdown must wait for (or abort) it too.
-    activeStreams: () => inFlight.size + sessions.detachedCount(),
+    activeStreams: () => inFlight.size + sessions.detachedCount() + webSocket.activeStreams(),
     abortAll(reason = new GatewayShuttingDownError()) {
       for (const controller of inFlight) controller.abort(reason);
       sessions.abortAll(toGatewayError(reason));
+      webSocket.abortAll(toGatewayError(reason));
     },
     sessions,
+    handleUpgrade: (req, socket, head) => webSocket.handleUpgrade(req, socket, head),
     close() {
       for (const controller of inFlight) controller.abort(new GatewayShuttingDownError());
       sessions.close();
+      webSocket.close();
     },
   };
 }

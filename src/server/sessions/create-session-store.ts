@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
+import type { RoutingMetadata } from '../../core/types/chat-chunk.js';
 import { GatewayShuttingDownError } from '../errors/gateway-errors.js';
 import {
   type CreateStreamSessionOptions,
   createStreamSession,
+  type SessionJournal,
   type StreamSession,
   type StreamSummary,
 } from './create-stream-session.js';
@@ -42,7 +44,18 @@ export interface SessionStore {
  * `retentionMs` (an unref'd timer, cleared on removal); a finished non-resumable one has nothing to read and goes
  * at once, so the common, non-resumable stream costs no timer at all.
  */
-export function createSessionStore(settings: SessionSettings): SessionStore {
+export function createSessionStore(
+  settings: SessionSettings,
+  hooks: {
+    /** Opens the journal of a new resumable session (several gateway instances sharing resumes). */
+    openJournal?: (meta: {
+      id: string;
+      owner: string;
+      model: string;
+      servedBy: () => RoutingMetadata | undefined;
+    }) => SessionJournal;
+  } = {},
+): SessionStore {
   const sessions = new Map<string, StreamSession>();
   const finished = new Map<string, StreamSession>();
   const retentionTimers = new Map<string, NodeJS.Timeout>();
@@ -87,9 +100,20 @@ export function createSessionStore(settings: SessionSettings): SessionStore {
     settings,
     create(options) {
       makeRoom();
+      const id = `stream_${randomUUID().replaceAll('-', '')}`;
+      const journal =
+        options.resumable && hooks.openJournal
+          ? hooks.openJournal({
+              id,
+              owner: options.owner,
+              model: options.model,
+              servedBy: () => options.stream.servedBy,
+            })
+          : undefined;
       const session = createStreamSession({
         ...options,
-        id: `stream_${randomUUID().replaceAll('-', '')}`,
+        id,
+        journal,
         detachTimeoutMs: settings.detachTimeoutMs,
         maxEvents: settings.maxEvents,
         maxBytes: settings.maxBytes,

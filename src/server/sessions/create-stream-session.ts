@@ -73,6 +73,17 @@ export interface SessionTap {
   chunk(chunk: ChatCompletionChunk): void;
 }
 
+/**
+ * Where a resumable session's frames also go, so another gateway instance can serve a resume (the Redis journal
+ * in src/node/redis fits): called from the pump, never waits, never throws.
+ */
+export interface SessionJournal {
+  append(position: number, frame: string): void;
+  end(state: SessionState): void;
+  /** The session stopped being resumable (over a cap). */
+  drop(): void;
+}
+
 export interface CreateStreamSessionOptions {
   id: string;
   owner: string;
@@ -81,6 +92,8 @@ export interface CreateStreamSessionOptions {
   encoder: SessionEventEncoder;
   resumable: boolean;
   tap?: SessionTap;
+  /** Only for a resumable session. */
+  journal?: SessionJournal;
   detachTimeoutMs: number;
   maxEvents: number;
   maxBytes: number;
@@ -109,11 +122,13 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
   let started = false;
   let abortReason: CircuitBreakerError | undefined;
   let detachTimer: NodeJS.Timeout | undefined;
+  let journal = options.resumable ? options.journal : undefined;
 
   function append(event: SessionEvent): void {
     const frame = encodeSseEvent({ id: position, event: event.event, data: event.data });
     position += 1;
     if (buffer) {
+      journal?.append(position - 1, frame);
       buffer.push(frame);
       bytes += Buffer.byteLength(frame);
       if (buffer.length > options.maxEvents || bytes > options.maxBytes) dropBuffer();
@@ -124,6 +139,8 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
   function dropBuffer(): void {
     buffer = undefined;
     bytes = 0;
+    journal?.drop();
+    journal = undefined;
     // Nobody attached and nothing kept: the rest of the answer could never be read.
     if (subscribers.size === 0) abort(new CancelledError('The stream went over its buffer cap with no reader.'));
   }
@@ -144,6 +161,7 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
   function end(finalState: SessionState, events: SessionEvent[]): void {
     for (const event of events) append(event);
     state = finalState;
+    journal?.end(finalState);
     clearDetachTimer();
     for (const subscriber of subscribers) subscriber.end();
     subscribers.clear();
@@ -156,6 +174,7 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
     for (const event of encoder.error(error)) frame += encodeSseEvent({ id: position, ...event });
     state = 'failed';
     buffer = undefined;
+    journal?.end('failed');
     for (const subscriber of subscribers) subscriber.fail(error, frame);
     subscribers.clear();
     options.onEnd(session, false);

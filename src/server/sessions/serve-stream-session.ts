@@ -45,6 +45,7 @@ export async function serveStreamSession(
       stream: options.stream,
       encoder: options.encoder,
       resumable: options.resumable,
+      tap: context.tap,
     });
   } catch (error) {
     options.stream.abort();
