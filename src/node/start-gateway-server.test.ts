@@ -87,10 +87,12 @@ describe('startGatewayServer', () => {
 
   it('shutdown aborts what is still streaming when the grace period is over', async () => {
     const gateway = await startGatewayServer({ config: { ...config, ...quiet }, env: {}, port: 0 });
-    const { rest } = await startSlowStream(gateway.url, 2); // ~10 s of stream
+    const { rest } = await startSlowStream(gateway.url, 1); // 20 s of stream
     const startedAt = performance.now();
     await gateway.shutdown(100);
-    expect(performance.now() - startedAt).toBeLessThan(2_000);
+    // Far less than the stream would take. Not tighter: the first aborted stream makes the gateway load its
+    // tokenizer (to count what was delivered), which takes seconds of main thread on a loaded machine.
+    expect(performance.now() - startedAt).toBeLessThan(10_000);
     const body = await rest;
     expect(body).not.toContain('"finish_reason":"stop"');
     expect(gateway.gateway.activeStreams()).toBe(0);

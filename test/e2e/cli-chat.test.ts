@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulatorBackend } from '../../src/node/simulator-config.js';
 import { type GatewayServer, startGatewayServer } from '../../src/node/start-gateway-server.js';
