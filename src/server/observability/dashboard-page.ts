@@ -14,7 +14,8 @@ export const dashboardPage = `<!doctype html>
 :root { --bg:#0f1419; --panel:#171e26; --line:#263241; --text:#e6edf3; --muted:#8b98a8; --accent:#4aa3ff;
   --green:#2fbf71; --amber:#f0b429; --red:#f25f5c; --violet:#a78bfa; }
 * { box-sizing:border-box; }
-html, body { margin:0; height:100%; background:var(--bg); color:var(--text);
+html, body { margin:0; height:100%; background:var(--bg); color:var(--text); }
+body { display:flex; flex-direction:column;
   font:13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 header { display:flex; align-items:center; gap:20px; padding:10px 18px; border-bottom:1px solid var(--line); background:#121920; }
 header h1 { font-size:15px; margin:0; font-weight:600; letter-spacing:.2px; white-space:nowrap; }
@@ -27,7 +28,7 @@ header h1 span { color:var(--accent); }
 .conn { display:flex; align-items:center; gap:6px; color:var(--muted); white-space:nowrap; }
 .dot { width:9px; height:9px; border-radius:50%; background:var(--red); }
 .conn[data-status=live] .dot { background:var(--green); box-shadow:0 0 0 3px rgba(47,191,113,.18); }
-main { display:grid; grid-template-columns: minmax(0,1.25fr) minmax(0,1fr); gap:12px; padding:12px 18px; height:calc(100% - 58px); }
+main { display:grid; grid-template-columns: minmax(0,1.25fr) minmax(0,1fr); gap:12px; padding:12px 18px; flex:1; min-height:0; }
 .col { display:flex; flex-direction:column; gap:12px; min-height:0; }
 section { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:10px 12px; min-height:0; display:flex; flex-direction:column; }
 section h2 { margin:0 0 8px; font-size:11.5px; color:var(--muted); text-transform:uppercase; letter-spacing:.7px; font-weight:600; display:flex; justify-content:space-between; }
