@@ -32,6 +32,8 @@ export interface RedisConnectionOptions {
   connectTimeoutMs?: number;
   /** Heartbeat PING interval: detects a hung Redis, and recovery while degraded. Default 500 ms. */
   heartbeatMs?: number;
+  /** Timeouts in a row that make the connection degraded. Default 3 (with the heartbeat: a hung Redis in ≈ 1.5 s). */
+  timeoutsToDegrade?: number;
   logger?: Logger;
 }
 
@@ -48,8 +50,13 @@ export interface RedisConnection {
   /** A fresh copy of the status. */
   status(): RedisStatus;
   isUp(): boolean;
-  /** A command failed (timeout, connection): degrade now rather than after many slow calls. */
+  /**
+   * A command failed. A lost connection degrades at once; timeouts degrade after `timeoutsToDegrade` in a row (one
+   * late reply is usually a busy event loop here, not a slow Redis: the timer fires before the reply is read).
+   */
   reportFailure(error: unknown): void;
+  /** A command succeeded: resets the run of timeouts. */
+  reportSuccess(): void;
   /** Called after Redis comes back (and once at the first connection): re-sync local state. */
   onRecover(listener: () => void): () => void;
   /** Called on every change of health. */
@@ -87,6 +94,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   let status: RedisStatus = { health: 'degraded', since: Date.now(), reason: 'connecting', outages: 0 };
   let everUp = false;
   let closed = false;
+  let timeoutsInARow = 0;
+  const timeoutsToDegrade = options.timeoutsToDegrade ?? 3;
   const recoverListeners = new Set<() => void>();
   const healthListeners = new Set<(status: RedisStatus) => void>();
   const readyWaiters = new Set<(up: boolean) => void>();
@@ -132,6 +141,15 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     redis.on('ready', markUpIfBothReady);
   }
 
+  function reportFailure(error: unknown): void {
+    const message = errorMessage(error);
+    if (/timed? ?out/i.test(message) && client.status === 'ready') {
+      timeoutsInARow += 1;
+      if (timeoutsInARow < timeoutsToDegrade) return;
+    }
+    setHealth('degraded', message);
+  }
+
   // The heartbeat finds a hung Redis (connection open, nothing answering) and, while degraded, its return.
   const heartbeat = setInterval(() => {
     if (client.status !== 'ready') return;
@@ -139,9 +157,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     client.ping().then(
       () => {
         status.lastPingMs = Math.round((performance.now() - started) * 100) / 100;
+        timeoutsInARow = 0;
         markUpIfBothReady();
       },
-      (error: unknown) => setHealth('degraded', errorMessage(error)),
+      (error: unknown) => reportFailure(error),
     );
   }, heartbeatMs);
   heartbeat.unref();
@@ -152,8 +171,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     keyPrefix,
     status: () => ({ ...status }),
     isUp: () => status.health === 'up',
-    reportFailure(error) {
-      setHealth('degraded', errorMessage(error));
+    reportFailure,
+    reportSuccess() {
+      timeoutsInARow = 0;
     },
     onRecover(listener) {
       recoverListeners.add(listener);

@@ -167,6 +167,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       // Re-sent frames (after a failed batch) are already there: Redis refuses the same id again, which is fine.
       const failure = results.find(([error]) => error && !String(error.message).includes('equal or smaller'));
       if (failure) throw failure[0];
+      connection.reportSuccess();
       for (const session of batch) if (session.final) live.delete(session);
     } catch (error) {
       connection.reportFailure(error);

@@ -168,6 +168,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error);
       if (failed) connection.reportFailure(failed[0]);
+      else connection.reportSuccess();
     } catch (error) {
       connection.reportFailure(error);
     }
