@@ -15,7 +15,7 @@ export function redactSecrets(text: string, knownSecrets: readonly string[] = []
     if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]');
   }
   for (const pattern of secretPatterns) {
-    result = result.replace(pattern, (match, bearer) =>
+    result = result.replace(pattern, (_match, bearer) =>
       typeof bearer === 'string' ? `${bearer}[redacted]` : '[redacted]',
     );
   }
