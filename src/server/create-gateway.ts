@@ -18,6 +18,7 @@ import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } f
 import { applyRequestEnd, writeRequestLog } from './request-log.js';
 import { handleChatCompletions } from './routes/chat-completions.js';
 import { handleDashboard, handleDashboardEvents } from './routes/dashboard.js';
+import { handleDeployments } from './routes/deployments.js';
 import { handleHealth } from './routes/health.js';
 import { handleMessages } from './routes/messages.js';
 import { handleMetrics } from './routes/metrics.js';
@@ -88,6 +89,12 @@ const routes: Readonly<Record<string, RouteDefinition>> = {
   },
   '/v1/messages': { format: 'anthropic', authenticated: true, completion: true, methods: { POST: handleMessages } },
   '/v1/models': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleModels } },
+  '/v1/deployments': {
+    format: 'openai',
+    authenticated: true,
+    completion: false,
+    methods: { GET: handleDeployments },
+  },
   '/v1/streams': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleListStreams } },
   '/health': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleHealth } },
   '/ready': { format: 'openai', authenticated: false, completion: false, methods: { GET: handleReady } },
