@@ -93,7 +93,7 @@ export async function measureAbort(
     // The simulator records the model without the option suffix and without the provider prefix.
     const streamId = record.model.startsWith('bench-') ? record.model.slice('bench-'.length) : undefined;
     const cutAt = streamId === undefined ? undefined : abortedAt[streamId];
-    if (cutAt !== undefined) latencies.push(Math.max(0, record.at - cutAt));
+    if (cutAt !== undefined) latencies.push(Math.max(0, record.at - processes.upstreamClockBiasMs - cutAt));
   }
   const latency: Distribution = summarize(latencies);
   return { cut, reached: latencies.length, latency, errors: result.errors, firstError: result.firstError };

@@ -135,9 +135,19 @@ async function main(): Promise<number> {
       profile: { type: 'boolean', default: false },
       out: { type: 'string' },
       only: { type: 'string' },
+      stages: { type: 'string' },
     },
   });
-  const plan = values.quick ? quickPlan : fullPlan;
+  const basePlan = values.quick ? quickPlan : fullPlan;
+  // --stages ttft,throughput,ladder,abort: run only those (to profile one kind of load); the rest stay empty.
+  const stages = new Set((values.stages ?? 'ttft,throughput,ladder,abort').split(','));
+  const plan: BenchPlan = {
+    ...basePlan,
+    ttftRequests: stages.has('ttft') ? basePlan.ttftRequests : 0,
+    throughputRuns: stages.has('throughput') ? basePlan.throughputRuns : 0,
+    ladder: stages.has('ladder') ? basePlan.ladder : [],
+    abortStreams: stages.has('abort') ? basePlan.abortStreams : 0,
+  };
   const outDirectory = values.out ?? (values.quick ? undefined : join(root, 'docs'));
   const workDirectory = join(tmpdir(), `circuit-breaker-bench-${process.pid}`);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

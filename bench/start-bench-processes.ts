@@ -8,6 +8,8 @@ import { createGatewayConfig } from './scenarios.js';
 export interface BenchProcesses {
   upstream: ChildProcess & { pid: number };
   upstreamUrl: string;
+  /** The upstream's clock bias (see measureClockBias): subtract from its abort records' `at`. */
+  upstreamClockBiasMs: number;
   gateway: ChildProcess & { pid: number };
   gatewayUrl: string;
   client: LoadClient;
@@ -43,7 +45,10 @@ export async function startBenchProcesses(options: StartBenchProcessesOptions): 
     });
     started.push(upstream);
     const upstreamLine = await waitForLine(upstream, /^(\{.*\})$/, 'upstream simulator');
-    const upstreamUrl = (JSON.parse(upstreamLine) as { url: string }).url;
+    const { url: upstreamUrl, clockBiasMs: upstreamClockBiasMs } = JSON.parse(upstreamLine) as {
+      url: string;
+      clockBiasMs: number;
+    };
 
     const configPath = join(workDirectory, 'gateway-config.json');
     writeFileSync(configPath, JSON.stringify(createGatewayConfig(upstreamUrl), null, 2));
@@ -64,6 +69,7 @@ export async function startBenchProcesses(options: StartBenchProcessesOptions): 
     return {
       upstream: upstream as BenchProcesses['upstream'],
       upstreamUrl,
+      upstreamClockBiasMs,
       gateway: gateway as BenchProcesses['gateway'],
       gatewayUrl,
       client,

@@ -1,6 +1,7 @@
 import { type Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Endpoint, StreamShape } from './bench-types.js';
+import { measureClockBias } from './clock-bias.js';
 import { createTokenLineTest, prepareRequest } from './wire-formats.js';
 
 /** What one streamed request measured. Times are `performance.now()` milliseconds. */
@@ -10,7 +11,7 @@ export interface StreamOutcome {
   firstTokenAt?: number;
   lastTokenAt?: number;
   tokens: number;
-  /** Epoch ms when the client cut the stream (abort runs). */
+  /** System-clock epoch ms (high resolution, see measureClockBias) when the client cut the stream (abort runs). */
   abortedAt?: number;
 }
 
@@ -24,6 +25,8 @@ export interface StreamRequestOptions {
   /** Destroy the socket after this many tokens (an impatient client). */
   abortAfterTokens?: number;
 }
+
+const clockBias = measureClockBias();
 
 const lineTests = new Map<string, (line: string) => boolean>();
 
@@ -84,7 +87,7 @@ export function streamRequest(options: StreamRequestOptions): Promise<StreamOutc
               outcome.lastTokenAt = now;
               outcome.tokens++;
               if (options.abortAfterTokens !== undefined && outcome.tokens >= options.abortAfterTokens) {
-                outcome.abortedAt = performance.timeOrigin + performance.now();
+                outcome.abortedAt = performance.timeOrigin + performance.now() - clockBias;
                 client.destroy();
                 finish();
                 return;
