@@ -257,8 +257,8 @@ describe('runtime fault control and stats', () => {
     const record = simulator.stats.aborts.records[0]!;
     expect(record.tokensWritten).toBeGreaterThanOrEqual(3);
     expect(record.tokensWritten).toBeLessThan(100);
-    // Paced at 20 ms per token: the disconnect reaches the simulator before the next token would be written.
-    expect(record.sinceLastTokenMs).toBeLessThan(100);
+    // Paced at 20 ms per token, so this is ~20 ms plus event-loop lag; loose, because CI machines stall.
+    expect(record.sinceLastTokenMs).toBeLessThan(250);
     expect(simulator.stats.activeStreams).toBe(0);
     const written = simulator.stats.tokensWritten;
     await new Promise((resolve) => setTimeout(resolve, 60));
