@@ -26,6 +26,10 @@ const commands: Record<string, Command> = {
     summary: 'measure what the gateway adds (TTFT, token gaps, throughput, memory, CPU, aborts) against direct calls',
     run: async (argv) => (await import('./bench-command.js')).runBenchCommand(argv),
   },
+  usage: {
+    summary: 'usage and cost totals from the ledger (by key, model, deployment or day)',
+    run: async (argv) => (await import('./usage-command.js')).runUsageCommand(argv),
+  },
   simulate: {
     summary: 'run the provider simulator (OpenAI, Anthropic and Gemini protocols) with faults on demand',
     run: async (argv) => (await import('./simulate-command.js')).runSimulateCommand(argv),

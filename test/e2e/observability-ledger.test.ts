@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anthropicBody,
@@ -138,4 +140,17 @@ describe('usage ledger', () => {
     await gateway.settle();
     expect(gateway.rows()).toHaveLength(before + 1);
   });
+
+  it('prints the same totals as a table with `circuit-breaker usage`, from the file and from the gateway', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'usage', ...args], {
+        env: { ...process.env, CIRCUIT_BREAKER_API_KEY: key },
+      });
+    const fromFile = await run(['--db', gateway.ledgerPath, '--group-by', 'model']);
+    expect(fromFile.stdout).toMatch(/^model\s+requests\s+prompt tok/);
+    expect(fromFile.stdout).toMatch(/\nduo\s+\d+/);
+    expect(fromFile.stdout).toMatch(/\ntotal\s+\d+/);
+    const fromGateway = await run(['--url', gateway.url, '--group-by', 'model']);
+    expect(fromGateway.stdout).toBe(fromFile.stdout);
+  }, 30_000);
 });

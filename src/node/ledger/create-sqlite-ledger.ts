@@ -94,8 +94,3 @@ export function createSqliteLedger(options: SqliteLedgerOptions): UsageLedger & 
     },
   };
 }
-
-/** Opens an existing ledger file read-only for reports (`circuit-breaker usage --db`). */
-export function openLedgerReadOnly(path: string): Database.Database {
-  return new Database(path, { readonly: true, fileMustExist: true });
-}
