@@ -14,7 +14,24 @@ describe('resolveServerConfig', () => {
       shutdown_grace_ms: 10_000,
       log_level: 'info',
       log_content: false,
+      sessions: {
+        resume: 'on_request',
+        detach_timeout_ms: 60_000,
+        retention_ms: 300_000,
+        max_events: 10_000,
+        max_bytes: 4 * 1024 * 1024,
+        max_sessions: 10_000,
+      },
     });
+  });
+
+  it('takes partial sessions settings and refuses unknown ones', () => {
+    expect(resolveServerConfig({ sessions: { resume: 'always', retention_ms: '1000' } }, {}).sessions).toMatchObject({
+      resume: 'always',
+      retention_ms: 1000,
+      detach_timeout_ms: 60_000,
+    });
+    expect(() => resolveServerConfig({ sessions: { resume: 'sometimes' } }, {})).toThrow(/server\.sessions\.resume/);
   });
 
   it('interpolates ${VAR} and coerces numbers that came from the environment', () => {

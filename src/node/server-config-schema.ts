@@ -37,6 +37,23 @@ export const serverConfigSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Log prompts and completions. Off by default: they are user data. */
     log_content: z.boolean().default(false),
+    /** Stream sessions (resume after a dropped connection, list, cancel): see docs/sessions.md. */
+    sessions: z
+      .object({
+        /** `on_request`: a request opts in (`x-circuit-breaker-resumable: true`); `always`: every stream keeps its events. */
+        resume: z.enum(['on_request', 'always']).default('on_request'),
+        detach_timeout_ms: z.coerce.number().int().min(0).default(60_000),
+        retention_ms: z.coerce.number().int().min(0).default(300_000),
+        max_events: z.coerce.number().int().positive().default(10_000),
+        max_bytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
+        max_sessions: z.coerce.number().int().positive().default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -85,6 +85,14 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     logger,
     logContent: settings.log_content,
     observability,
+    sessions: {
+      resume: settings.sessions.resume,
+      detachTimeoutMs: settings.sessions.detach_timeout_ms,
+      retentionMs: settings.sessions.retention_ms,
+      maxEvents: settings.sessions.max_events,
+      maxBytes: settings.sessions.max_bytes,
+      maxSessions: settings.sessions.max_sessions,
+    },
   });
 
   let inFlight = 0;
@@ -103,6 +111,11 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
   server.headersTimeout = settings.header_deadline_ms;
   // Tokens are small writes: send each at once instead of waiting for Nagle to coalesce them.
   server.on('connection', (socket) => socket.setNoDelay(true));
+  // `/v1/ws`: the gateway authenticates the upgrade; a stopping server takes no new sockets.
+  server.on('upgrade', (request, socket, head) => {
+    if (stopping) socket.destroy();
+    else gateway.handleUpgrade(request, socket, head);
+  });
 
   await listen(server, host, port);
   const address = server.address() as AddressInfo;
@@ -134,6 +147,8 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
         await waitFor(idle, Date.now() + ABORT_FLUSH_MS);
       }
       server.closeAllConnections();
+      // Upgraded sockets and retained sessions are no longer the HTTP server's: the gateway lets them go.
+      gateway.close();
       await closed;
       // The last usage rows are written before the process may exit.
       await observability.close();
