@@ -26,7 +26,8 @@ import { handleModels } from './routes/models.js';
 import { handleReady } from './routes/ready.js';
 import { handleDeleteStream, handleGetStream, handleListStreams, streamPathPrefix } from './routes/streams.js';
 import { handleUsage } from './routes/usage.js';
-import { createSessionStore, type SessionStore } from './sessions/create-session-store.js';
+import { createSessionStore, type SessionStore, type SharedSessionJournal } from './sessions/create-session-store.js';
+import { StreamCancelledError } from './sessions/session-errors.js';
 import { defaultSessionSettings, type SessionSettings } from './sessions/session-settings.js';
 import { createWebSocketGateway, type WebSocketGatewayOptions } from './ws/create-websocket-gateway.js';
 
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   logContent?: boolean;
   /** Stream sessions: resume policy, detach timeout, retention and caps (docs/sessions.md). */
   sessions?: Partial<SessionSettings>;
+  /** Shares resumable sessions with other gateway instances: resume and cancel through any of them (docs/deploy.md). */
+  sessionJournal?: SharedSessionJournal;
   /** `/v1/ws`: ping interval, per-socket buffer bound and stream count (defaults 30 s, 1 MiB, 100). */
   webSocket?: Pick<WebSocketGatewayOptions, 'pingIntervalMs' | 'maxBufferedBytes' | 'maxStreamsPerSocket'>;
   /** Metrics, readiness, dashboard, usage ledger and per-key limits (`createObservability`); without it those routes 404. */
@@ -131,7 +134,19 @@ const streamRoute: RouteDefinition = {
 export function createGateway(options: GatewayOptions): Gateway {
   const { router, logger } = options;
   const apiKeys = options.apiKeys ?? [];
-  const sessions = createSessionStore({ ...defaultSessionSettings, ...options.sessions });
+  const journal = options.sessionJournal;
+  const sessions = createSessionStore(
+    { ...defaultSessionSettings, ...options.sessions },
+    journal
+      ? {
+          openJournal: (meta) => journal.open(meta),
+          findRemote: (id, owner) => journal.find(id, owner),
+          removeRemote: (id) => void journal.remove(id),
+        }
+      : {},
+  );
+  // A DELETE that reached another instance: the stream runs here.
+  journal?.onCancel((id, owner) => sessions.get(id, owner)?.abort(new StreamCancelledError()));
   const settings: GatewaySettings = {
     router,
     sessions,

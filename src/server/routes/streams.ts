@@ -25,7 +25,7 @@ export async function handleListStreams(context: RequestContext): Promise<void> 
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
  */
 export async function handleGetStream(context: RequestContext): Promise<void> {
-  const session = findSession(context);
+  const session = await findSession(context);
   const after = readLastEventId(context);
   if (!session.resumable && after < session.summary().last_event_id) throw new StreamNotResumableError(session.id);
   const subscriber = createResponseSubscriber({
@@ -44,16 +44,17 @@ export async function handleGetStream(context: RequestContext): Promise<void> {
  * cancelled event) and stays readable for the retention; a finished one is forgotten at once.
  */
 export async function handleDeleteStream(context: RequestContext): Promise<void> {
-  const session = findSession(context);
+  const session = await findSession(context);
   if (session.ended) context.gateway.sessions.remove(session.id);
   else session.abort(new StreamCancelledError());
   await sendJson(context.res, { status: 200, body: { id: session.id, object: 'stream.deleted', deleted: true } });
 }
 
-function findSession(context: RequestContext): StreamSession {
+/** The caller's session: here, or (several instances sharing a journal) on another instance. */
+async function findSession(context: RequestContext): Promise<StreamSession> {
   const path = (context.req.url ?? '').split('?')[0];
   const id = decodeURIComponent(path.slice(streamPathPrefix.length));
-  const session = context.gateway.sessions.get(id, ownerOf(context));
+  const session = await context.gateway.sessions.find(id, ownerOf(context));
   if (!session) throw new StreamNotFoundError(id);
   return session;
 }

@@ -12,6 +12,17 @@ import {
 import { TooManyStreamsError } from './session-errors.js';
 import type { SessionSettings } from './session-settings.js';
 
+/**
+ * Resumable sessions shared with other gateway instances: frames journaled as they go, sessions found and removed
+ * across instances, cancels delivered to the instance running the stream (the Redis journal in src/node/redis).
+ */
+export interface SharedSessionJournal {
+  open(meta: { id: string; owner: string; model: string; servedBy: () => RoutingMetadata | undefined }): SessionJournal;
+  find(id: string, owner: string): Promise<StreamSession | undefined>;
+  remove(id: string): Promise<void>;
+  onCancel(listener: (id: string, owner: string) => void): () => void;
+}
+
 /** Every session of one gateway, by id, with the caps and the retention of finished ones. */
 export interface SessionStore {
   readonly settings: Readonly<SessionSettings>;
@@ -21,9 +32,11 @@ export interface SessionStore {
   ): StreamSession;
   /** The session if it exists and `owner` started it; undefined otherwise (the caller cannot tell which). */
   get(id: string, owner: string): StreamSession | undefined;
+  /** As `get`, then among the sessions other gateway instances run (`findRemote`), for resume and cancel. */
+  find(id: string, owner: string): Promise<StreamSession | undefined>;
   /** `owner`'s sessions, oldest first. */
   list(owner: string): StreamSummary[];
-  /** Forgets a session now (aborting it if live). */
+  /** Forgets a session now (aborting it if live), here and, when journaled, for the other instances too. */
   remove(id: string): void;
   /** Sessions held, live and finished. */
   size(): number;
@@ -54,13 +67,19 @@ export function createSessionStore(
       model: string;
       servedBy: () => RoutingMetadata | undefined;
     }) => SessionJournal;
+    /** A session another instance runs or ran (read from the journal), when this instance has no such session. */
+    findRemote?: (id: string, owner: string) => Promise<StreamSession | undefined>;
+    /** Forgets a journaled session for every instance. */
+    removeRemote?: (id: string) => void;
   } = {},
 ): SessionStore {
   const sessions = new Map<string, StreamSession>();
   const finished = new Map<string, StreamSession>();
   const retentionTimers = new Map<string, NodeJS.Timeout>();
+  const journaled = new Set<string>();
 
   function remove(id: string): void {
+    if (journaled.delete(id) || !sessions.has(id)) hooks.removeRemote?.(id);
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
@@ -76,6 +95,8 @@ export function createSessionStore(
   function onEnd(session: StreamSession, started: boolean): void {
     if (!sessions.has(session.id)) return;
     if (!started || !session.resumable || settings.retentionMs === 0) {
+      // Gone here at once; the journal's copy expires by itself (it may be mid-flight to Redis right now).
+      journaled.delete(session.id);
       remove(session.id);
       return;
     }
@@ -119,6 +140,7 @@ export function createSessionStore(
         maxBytes: settings.maxBytes,
         onEnd,
       });
+      if (journal) journaled.add(id);
       // A stream that failed synchronously has already ended: then there is nothing to keep.
       if (!session.ended) sessions.set(session.id, session);
       return session;
@@ -126,6 +148,11 @@ export function createSessionStore(
     get(id, owner) {
       const session = sessions.get(id);
       return session && session.owner === owner ? session : undefined;
+    },
+    async find(id, owner) {
+      const session = sessions.get(id);
+      if (session) return session.owner === owner ? session : undefined;
+      return hooks.findRemote?.(id, owner);
     },
     list(owner) {
       const summaries: StreamSummary[] = [];
@@ -147,6 +174,7 @@ export function createSessionStore(
       retentionTimers.clear();
       sessions.clear();
       finished.clear();
+      journaled.clear();
     },
   };
 }
