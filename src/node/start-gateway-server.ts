@@ -14,6 +14,7 @@ import { isLoopbackHost } from './is-loopback-host.js';
 import { createSqliteLedger } from './ledger/create-sqlite-ledger.js';
 import { parseLedgerConfig } from './ledger/ledger-config-schema.js';
 import { seedBudgetsFromLedger } from './ledger/seed-budgets.js';
+import { createSharedState, resolveStateConfig, type SharedState } from './redis/create-shared-state.js';
 import { resolveServerConfig, type ServerConfig } from './server-config-schema.js';
 
 export interface StartGatewayServerOptions {
@@ -43,6 +44,8 @@ export interface GatewayServer {
   router: Router;
   /** Metrics, dashboard state, usage ledger and limits. */
   observability: Observability;
+  /** Breakers, stats, limit counters and resumable sessions: in memory, or shared through Redis (`state` section). */
+  sharedState: SharedState;
   settings: ServerConfig;
   logger: Logger;
   /** Stops at once: aborts every stream and closes every connection. */
@@ -74,8 +77,15 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
   assertSafeBind({ host, apiKeys: settings.api_keys, allowUnauthenticated: options.allowUnauthenticated ?? false });
 
   const logger = options.logger ?? createLogger({ level: settings.log_level });
-  const router = createRouter(config, { env, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const observability = await createServerObservability({ config, router, logger });
+  const stateConfig = resolveStateConfig((config as { state?: unknown } | undefined)?.state, env);
+  const sharedState = await createSharedState({ config: stateConfig, logger });
+  const router = createRouter(config, {
+    env,
+    store: sharedState.stateStore,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const observability = await createServerObservability({ config, router, logger, sharedState });
+  sharedState.registerMetrics(observability.metrics.registry);
   const gateway = createGateway({
     router,
     apiKeys: settings.api_keys,
@@ -85,6 +95,11 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     logger,
     logContent: settings.log_content,
     observability,
+    sessionJournal: sharedState.sessionJournal({
+      retentionMs: settings.sessions.retention_ms,
+      maxEvents: settings.sessions.max_events,
+      maxBytes: settings.sessions.max_bytes,
+    }),
     sessions: {
       resume: settings.sessions.resume,
       detachTimeoutMs: settings.sessions.detach_timeout_ms,
@@ -152,6 +167,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
       await closed;
       // The last usage rows are written before the process may exit.
       await observability.close();
+      await sharedState.close();
     })();
     return stopped;
   };
@@ -164,6 +180,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     gateway,
     router,
     observability,
+    sharedState,
     settings,
     logger,
     close: () => stop(0),
@@ -221,6 +238,7 @@ async function createServerObservability(options: {
   config: RouterConfigInput | undefined;
   router: Router;
   logger: Logger;
+  sharedState: SharedState;
 }): Promise<Observability> {
   const sections = (options.config ?? {}) as { ledger?: unknown; limits?: unknown; metrics?: unknown };
   const parse = <T>(name: string, read: () => T): T => {
@@ -249,9 +267,12 @@ async function createServerObservability(options: {
       router: options.router,
       ledger,
       limits: sections.limits,
+      limitStore: options.sharedState.limitStore,
+      ...(options.sharedState.backend === 'redis' ? { sharedState: options.sharedState.status } : {}),
       metricsPublic: metricsConfig.public,
     }),
   );
-  await seedBudgetsFromLedger(observability);
+  // Shared counters outlive an instance's restart (and hold every instance's spend): seeding would count it twice.
+  if (options.sharedState.backend === 'memory') await seedBudgetsFromLedger(observability);
   return observability;
 }

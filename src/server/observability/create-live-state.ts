@@ -48,6 +48,14 @@ export interface LiveSnapshot {
   streams: LiveStream[];
   series: SeriesPoint[];
   feed: ActivityItem[];
+  /** Where breakers, limits and sessions live (memory, or Redis shared with other instances) and whether it is up. */
+  state?: SharedStateReport;
+}
+
+/** The shared-state backend as `/ready` and the dashboard show it (`degraded`: Redis away, local state serves). */
+export interface SharedStateReport {
+  backend: 'memory' | 'redis';
+  health: 'up' | 'degraded';
 }
 
 export interface LiveStateOptions {
@@ -58,6 +66,8 @@ export interface LiveStateOptions {
   historySeconds?: number;
   /** Activity items kept. Default 60. */
   feedSize?: number;
+  /** The shared-state backend's status, for the snapshot. */
+  sharedState?: () => SharedStateReport;
 }
 
 /**
@@ -188,6 +198,7 @@ export function createLiveState(options: LiveStateOptions) {
     streams: [...streams.values()].map((stream) => ({ ...stream })),
     series: series.slice(),
     feed: feed.slice(-30),
+    ...(options.sharedState ? { state: options.sharedState() } : {}),
   });
 
   const tick = () => {

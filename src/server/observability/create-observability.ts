@@ -7,7 +7,7 @@ import type { LimitStore } from '../limits/limit-store.js';
 import { type LimitsConfig, limitsConfigSchema } from '../limits/limits-config-schema.js';
 import { type CompletionObserver, type CompletionRoute, combineObservers } from './completion-observer.js';
 import { createGatewayMetrics, type GatewayMetrics } from './create-gateway-metrics.js';
-import { createLiveState, type LiveState } from './create-live-state.js';
+import { createLiveState, type LiveState, type SharedStateReport } from './create-live-state.js';
 import { createDeploymentHealth, type DeploymentHealth } from './deployment-health.js';
 import { createLabelBounds } from './label-bounds.js';
 import type { UsageLedger } from './usage-ledger.js';
@@ -21,6 +21,11 @@ export interface ObservabilityOptions {
   limits?: LimitsConfig | unknown;
   /** Counters for limits; in-memory by default. */
   limitStore?: LimitStore;
+  /**
+   * The shared-state backend's status (src/node/redis), shown on `/ready` and the dashboard. A degraded backend does
+   * not make the instance unready: it serves from local state, and draining every instance at once would be worse.
+   */
+  sharedState?: () => SharedStateReport;
   /** Serve `/metrics` without a gateway key (for a scraper on a private network). Default false. */
   metricsPublic?: boolean;
 }
@@ -30,6 +35,7 @@ export interface Readiness {
   ready: boolean;
   reasons: string[];
   deployments: Pick<DeploymentHealth, 'key' | 'state'>[];
+  state?: SharedStateReport;
 }
 
 /** Metrics, dashboard state, usage ledger and limits of one gateway, wired to its router's events. */
@@ -57,7 +63,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   const bounds = createLabelBounds(router.config);
   const health = createDeploymentHealth({ router, bounds });
   const metrics = createGatewayMetrics({ router, bounds, health });
-  const live = createLiveState({ router, bounds, health });
+  const live = createLiveState({ router, bounds, health, sharedState: options.sharedState });
   const limitsConfig = limitsConfigSchema.parse(options.limits ?? {});
   const limiter = createKeyLimiter({ config: limitsConfig, store: options.limitStore ?? createMemoryLimitStore() });
   const priceOf = createPriceResolver(router.config);
@@ -116,7 +122,8 @@ export function createObservability(options: ObservabilityOptions): Observabilit
           `every deployment's circuit is open: ${deployments.map((deployment) => deployment.key).join(', ')}`,
         );
       }
-      return { ready: reasons.length === 0, reasons, deployments };
+      const state = options.sharedState?.();
+      return { ready: reasons.length === 0, reasons, deployments, ...(state ? { state } : {}) };
     },
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);

@@ -222,6 +222,7 @@ ul.feed time { color:var(--muted); font-variant-numeric:tabular-nums; font-size:
     document.querySelector('[data-testid=current-tps]').textContent = last ? fmt.format(last.tokensPerSecond) : '0';
     var up = Math.round((now - s.startedAt) / 1000);
     $('uptime').textContent = 'up ' + (up < 3600 ? Math.floor(up / 60) + 'm ' + (up % 60) + 's' : Math.floor(up / 3600) + 'h ' + Math.floor((up % 3600) / 60) + 'm');
+    if (s.state && s.state.backend === 'redis') $('uptime').textContent += s.state.health === 'up' ? ' · redis: shared' : ' · redis: DEGRADED (local state)';
     renderDeployments(s.deployments);
     renderStreams(s.streams, now);
     var ttft = s.series.map(function (p) { return { time: p.time, value: p.ttftMs }; });
