@@ -1,15 +1,87 @@
+import { Worker } from 'node:worker_threads';
+
 /**
  * Token counts for what a provider did not report: the text a cut stream delivered, and the prompt of a request
- * that failed before usage arrived. `gpt-tokenizer` (o200k_base) is loaded on first use, off the hot path: its tables
- * are large, and most requests never need it because the provider reports usage. For non-OpenAI models the count is
- * an estimate, which is what a partial row is flagged for.
+ * that failed before usage arrived. `gpt-tokenizer` (o200k_base) runs in a worker thread started on first use:
+ * loading its tables costs ~70 MB and 0.7–5 s of CPU, which on the main thread would stall every live stream, and
+ * at startup would triple the gateway's idle memory. The worker exits after a quiet minute. For non-OpenAI models
+ * the count is an estimate, which is what a partial row is flagged for.
  */
-let tokenizer: Promise<(text: string) => number> | undefined;
+const idleExitMs = 60_000;
+
+interface TokenCounter {
+  worker: Worker;
+  pending: Map<number, (count: number) => void>;
+  nextId: number;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+let counter: TokenCounter | undefined;
+
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.tokenizerUrl).then(({ countTokens }) => {
+  parentPort.on('message', ({ id, text }) => parentPort.postMessage({ id, count: countTokens(text) }));
+  parentPort.postMessage({ ready: true });
+});
+`;
+
+function startCounter(): TokenCounter {
+  const worker = new Worker(workerSource, {
+    eval: true,
+    workerData: { tokenizerUrl: import.meta.resolve('gpt-tokenizer') },
+  });
+  const started: TokenCounter = { worker, pending: new Map(), nextId: 0 };
+  worker.unref();
+  worker.on('message', (message: { id?: number; count?: number }) => {
+    if (message.id === undefined) return;
+    started.pending.get(message.id)?.(message.count ?? 0);
+    started.pending.delete(message.id);
+    if (started.pending.size === 0) {
+      // Idle: the worker must not keep the process alive.
+      worker.unref();
+      scheduleIdleExit(started);
+    }
+  });
+  const failAll = () => {
+    for (const resolve of started.pending.values()) resolve(0);
+    started.pending.clear();
+    if (counter === started) counter = undefined;
+  };
+  worker.on('error', failAll);
+  worker.on('exit', failAll);
+  return started;
+}
+
+function scheduleIdleExit(active: TokenCounter): void {
+  clearTimeout(active.idleTimer);
+  active.idleTimer = setTimeout(() => {
+    if (active.pending.size > 0) return;
+    if (counter === active) counter = undefined;
+    void active.worker.terminate();
+  }, idleExitMs);
+  active.idleTimer.unref();
+}
 
 export function countTextTokens(text: string): Promise<number> {
   if (text.length === 0) return Promise.resolve(0);
-  tokenizer ??= import('gpt-tokenizer').then((module) => module.countTokens);
-  return tokenizer.then((count) => count(text));
+  counter ??= startCounter();
+  const active = counter;
+  clearTimeout(active.idleTimer);
+  // Busy: keep the process alive until the answer arrives (a shutdown flushing the ledger waits for it).
+  active.worker.ref();
+  const id = active.nextId++;
+  return new Promise((resolve) => {
+    active.pending.set(id, resolve);
+    active.worker.postMessage({ id, text });
+  });
+}
+
+/** Stops the worker now (shutdown, tests). */
+export async function stopTokenCounter(): Promise<void> {
+  const active = counter;
+  counter = undefined;
+  if (active) await active.worker.terminate();
 }
 
 /** Keys whose string values are prompt text in the OpenAI and Anthropic request shapes. */
