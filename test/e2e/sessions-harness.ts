@@ -19,16 +19,19 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { gateway?: Omit<GatewayOptions, 'router'>; simulator?: SimulatorOptions } = {},
+  options: { gateway?: Omit<GatewayOptions, 'router'>; simulator?: SimulatorOptions; fetch?: typeof fetch } = {},
 ): Promise<Harness> {
   const simulator = await startSimulator({ port: 0, ttftMs: 0, tokensPerSecond: 0, tokens: 20, ...options.simulator });
-  const router = createRouter({
-    providers: {
-      openai: { type: 'openai', base_url: `${simulator.url}/v1`, api_key: 'sk-sim-openai-0000' },
-      anthropic: { type: 'anthropic', base_url: simulator.url, api_key: 'sk-ant-sim-0000' },
+  const router = createRouter(
+    {
+      providers: {
+        openai: { type: 'openai', base_url: `${simulator.url}/v1`, api_key: 'sk-sim-openai-0000' },
+        anthropic: { type: 'anthropic', base_url: simulator.url, api_key: 'sk-ant-sim-0000' },
+      },
+      retry: { attempts: 0 },
     },
-    retry: { attempts: 0 },
-  });
+    options.fetch ? { fetch: options.fetch } : {},
+  );
   const gateway = createGateway({ router, ...options.gateway });
   const server = createServer(gateway.handleRequest);
   server.on('upgrade', gateway.handleUpgrade);

@@ -111,6 +111,12 @@ describe('resume with Last-Event-ID', () => {
     expectContiguous(joined);
     expect(joined[0].event).toBe('message_start');
     expect(joined.at(-1)!.event).toBe('message_stop');
+    // Resuming after the last event: nothing left, 204 (an EventSource stops reconnecting on it).
+    const after = await requestSse({
+      url: `${harness.url}/v1/streams/${id}`,
+      headers: { ...auth(keyA), 'last-event-id': String(joined.at(-1)!.id) },
+    });
+    expect(after.status).toBe(204);
   });
 
   it('lists the caller’s streams with model, deployment, tokens and state', async () => {

@@ -27,6 +27,11 @@ export async function handleListStreams(context: RequestContext): Promise<void> 
 export async function handleGetStream(context: RequestContext): Promise<void> {
   const session = await findSession(context);
   const after = readLastEventId(context);
+  if (session.ended && after >= session.summary().last_event_id) {
+    // Nothing left: 204 is also what makes a browser EventSource stop reconnecting.
+    context.res.writeHead(204, { 'x-circuit-breaker-stream-id': session.id }).end();
+    return;
+  }
   if (!session.resumable && after < session.summary().last_event_id) throw new StreamNotResumableError(session.id);
   const subscriber = createResponseSubscriber({
     res: context.res,
