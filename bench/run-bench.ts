@@ -112,7 +112,9 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
   }
 
   log(`${path.id}: client disconnects`);
-  const abortShape = { tokens: 100_000, tokensPerSecond: plan.pacedTokensPerSecond };
+  // Long enough to be mid-stream when cut (20 s at 50 tokens/s), short enough for the simulator, which renders a
+  // stream's frames up front (200 streams of 100,000 Gemini frames, each with its own usage counts, exhaust its heap).
+  const abortShape = { tokens: 1_000, tokensPerSecond: plan.pacedTokensPerSecond };
   const abortOptions = { shape: abortShape, streams: plan.abortStreams, afterTokens: plan.abortAfterTokens };
   const abort = {
     direct: await measureAbort(processes, { ...abortOptions, endpoint: path.direct, tag: `${path.id}-direct` }),
