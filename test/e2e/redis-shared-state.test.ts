@@ -8,6 +8,7 @@ import type { StateChange } from '../../src/core/state/state-store.js';
 import { createSharedState, resolveStateConfig, type SharedState } from '../../src/node/redis/create-shared-state.js';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.js';
 import { createObservability } from '../../src/server/observability/create-observability.js';
+import { defaultSessionSettings } from '../../src/server/sessions/session-settings.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/start-simulator.js';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server.js';
 
@@ -52,7 +53,12 @@ async function startInstance(): Promise<Instance> {
     limits: { keys: { limited: { requests_per_minute: 20 } } },
     limitStore: shared.limitStore,
   });
-  const gateway = createGateway({ router, observability, apiKeys: [apiKey, { name: 'limited', key: limitedKey }] });
+  const gateway = createGateway({
+    router,
+    observability,
+    apiKeys: [apiKey, { name: 'limited', key: limitedKey }],
+    sessionJournal: shared.sessionJournal(defaultSessionSettings),
+  });
   const server = createServer(gateway.handleRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, shared, gateway, server };
@@ -77,11 +83,15 @@ afterAll(async () => {
 
 async function chat(
   instance: Instance,
-  options: { stream?: boolean; model?: string; key?: string } = {},
+  options: { stream?: boolean; model?: string; key?: string; resumable?: boolean } = {},
 ): Promise<{ status: number; text: string }> {
   const response = await fetch(`${instance.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key ?? apiKey}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${options.key ?? apiKey}`,
+      'x-circuit-breaker-resumable': String(options.resumable ?? false),
+    },
     body: JSON.stringify({
       model: options.model ?? 'chat',
       stream: options.stream ?? false,
@@ -148,11 +158,11 @@ describe('gateway instances sharing Redis', () => {
     const [a, b] = instances;
     const streams = Array.from({ length: 12 }, (_, index) =>
       // Every stream must complete: the simulator paces the tokens so that the outage falls in the middle.
-      fetchStream(instances[index % 3]),
+      fetchStream(instances[index % 3], index % 2 === 0),
     );
     await delay(50);
     await redis.kill();
-    const during = await Promise.all(instances.map((instance) => fetchStream(instance)));
+    const during = await Promise.all(instances.map((instance, index) => fetchStream(instance, index === 0)));
     await waitFor(() => instances.every((instance) => instance.shared.status().health === 'degraded'));
     // Local state serves meanwhile: a circuit opened now on A is A's alone (documented in docs/deploy.md).
     await redis.restart();
@@ -182,8 +192,9 @@ async function limitProbe(instance: Instance): Promise<number> {
   return (await chat(instance, { key: limitedKey })).status;
 }
 
-function fetchStream(instance: Instance): Promise<{ status: number; text: string }> {
-  return chat(instance, { stream: true, model: 'slow' });
+/** Half of them resumable: their events go to the session journal, which must not hold them up either. */
+function fetchStream(instance: Instance, resumable = false): Promise<{ status: number; text: string }> {
+  return chat(instance, { stream: true, model: 'slow', resumable });
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {

@@ -25,6 +25,8 @@ export interface RedisSessionJournalOptions {
   maxBytes: number;
   /** A live session's keys expire this long after its last write (a crashed instance leaves nothing forever). */
   liveTtlMs?: number;
+  /** Sessions whose writes wait for Redis at once; past it the oldest give up (a long outage stays bounded). Default 10 000. */
+  maxPendingSessions?: number;
 }
 
 /**
@@ -108,8 +110,10 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
   connection.subscriber.on('message', onMessage);
   connection.subscriber.subscribe(controlChannel, notifyChannel).catch(() => {});
 
+  const maxPendingSessions = options.maxPendingSessions ?? 10_000;
   const schedule = (session: OpenSession) => {
     dirty.set(session.id, session);
+    if (dirty.size > maxPendingSessions) forgetOldestPending();
     if (scheduled || closed) return;
     scheduled = true;
     setImmediate(() => {
@@ -117,6 +121,17 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       writing = writeDirty();
     });
   };
+
+  /** A long outage: the oldest waiting session is no longer journaled (it stays resumable on its own instance). */
+  function forgetOldestPending(): void {
+    const oldest = dirty.values().next().value;
+    if (!oldest) return;
+    dirty.delete(oldest.id);
+    live.delete(oldest);
+    oldest.queue = [];
+    oldest.dropped = true;
+    oldest.brokenReported = true;
+  }
 
   async function writeDirty(): Promise<void> {
     if (dirty.size === 0 || !connection.isUp()) return;
@@ -184,6 +199,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
         }
         dirty.set(session.id, session);
       }
+      while (dirty.size > maxPendingSessions) forgetOldestPending();
     }
   }
   const stopRecover = connection.onRecover(() => {
@@ -193,6 +209,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       session.brokenReported = false;
       dirty.set(session.id, session);
     }
+    while (dirty.size > maxPendingSessions) forgetOldestPending();
     if (dirty.size > 0) writing = writeDirty();
   });
 

@@ -237,8 +237,13 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       connection.reportFailure(error);
     }
   }
+  let lateResync: NodeJS.Timeout | undefined;
   const stopRecover = connection.onRecover(() => {
     void resync();
+    // Once more a moment later: what others pushed while this instance's subscription was being restored.
+    clearTimeout(lateResync);
+    lateResync = setTimeout(() => void resync(), 1_000);
+    lateResync.unref();
   });
   if (connection.isUp()) void resync();
 
@@ -286,6 +291,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       closed = true;
       clearInterval(statsTimer);
       clearInterval(heartbeatTimer);
+      clearTimeout(lateResync);
       stopRecover();
       connection.subscriber.off('message', onMessage);
       listeners.clear();
