@@ -25,7 +25,8 @@ export type StateChange =
  * A shared implementation (Redis, in src/node/) keeps a local cache that these methods read and update
  * synchronously, writes each changed value through in the background, publishes it (pub/sub), and applies
  * values other instances publish to its cache, keeping the one with the newer `updatedAt` (both value types
- * carry one). It may keep stats local (in-flight counts are per instance) and share only breakers.
+ * carry one); the Redis store orders breakers by a count of status changes first, so that a stale closed value
+ * never undoes an opening (docs/decisions/0004-shared-state-in-redis.md). It may keep stats local (in-flight counts are per instance) and share only breakers.
  *
  * Updaters are pure: given the current value (undefined when none yet), return the next. Returning the same
  * object means "unchanged": nothing is written or published. An updater may run again on a fresh value if a
