@@ -8,6 +8,7 @@
  *   npm run bench -- --profile         also runs the gateway under --cpu-prof and summarizes the profile
  *   npm run bench -- --out DIR         write the report files to DIR (default docs/ for a full run)
  */
+import { readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -138,6 +139,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       only: { type: 'string' },
       stages: { type: 'string' },
+      'from-json': { type: 'string' },
     },
   });
   const basePlan = values.quick ? quickPlan : fullPlan;
@@ -155,13 +157,37 @@ async function main(): Promise<number> {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   log(`${plan.name} run; processes' logs in ${workDirectory}`);
 
-  const processes = await startBenchProcesses({ root, workDirectory, cpuProfile: values.profile === true });
   let results: BenchResults;
+  if (values['from-json'] !== undefined) {
+    // Re-render a recorded run (after a change to the report code): no processes, no measuring.
+    results = JSON.parse(readFileSync(values['from-json'], 'utf8')) as BenchResults;
+  } else {
+    results = await measureAll({ plan, workDirectory, command, profile: values.profile === true, only: values.only });
+  }
+  return report({
+    results,
+    plan,
+    outDirectory,
+    workDirectory,
+    profile: values.profile === true,
+    guard: values.guard === true,
+  });
+}
+
+async function measureAll(options: {
+  plan: BenchPlan;
+  workDirectory: string;
+  command: string;
+  profile: boolean;
+  only: string | undefined;
+}): Promise<BenchResults> {
+  const { plan, workDirectory, command, only } = options;
+  const processes = await startBenchProcesses({ root, workDirectory, cpuProfile: options.profile });
   try {
     await new Promise((done) => setTimeout(done, 500));
     const idleFreshBytes = readRssBytes(processes.gateway.pid);
     const paths = createBenchPaths(processes.upstreamUrl, processes.gatewayUrl).filter(
-      (path) => values.only === undefined || values.only.split(',').includes(path.id),
+      (path) => only === undefined || only.split(',').includes(path.id),
     );
     // Steady idle: every path's code loaded and compiled by a few requests, then a GC. "After the load" is
     // compared with this, since a process never gives back the code it loaded.
@@ -179,7 +205,7 @@ async function main(): Promise<number> {
     for (const path of paths) measured.push(await measurePath(processes, path, plan));
     log('memory after the load');
     const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
-    results = {
+    return {
       date: new Date().toISOString(),
       command,
       plan: plan.name,
@@ -190,10 +216,21 @@ async function main(): Promise<number> {
   } finally {
     await processes.stop();
   }
+}
+
+function report(options: {
+  results: BenchResults;
+  plan: BenchPlan;
+  outDirectory: string | undefined;
+  workDirectory: string;
+  profile: boolean;
+  guard: boolean;
+}): number {
+  const { results, plan, outDirectory, workDirectory } = options;
 
   const targets = evaluateTargets(results, plan);
   process.stdout.write(`${formatTable(results, targets)}\n`);
-  if (values.profile) {
+  if (options.profile) {
     const summary = summarizeCpuProfile(workDirectory);
     if (summary) process.stdout.write(`\n${summary}\n`);
   }
@@ -201,7 +238,7 @@ async function main(): Promise<number> {
     const written = writeReport({ results, targets, directory: outDirectory });
     log(`wrote ${written.join(', ')}`);
   }
-  if (values.guard) {
+  if (options.guard) {
     const failures = evaluateGuard(results);
     if (failures.length > 0) {
       process.stderr.write(`bench guard FAILED:\n${failures.map((failure) => `  - ${failure}`).join('\n')}\n`);
