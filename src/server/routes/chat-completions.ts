@@ -1,7 +1,7 @@
 import { readJsonBody } from '../middleware/read-json-body.js';
 import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
-import { isResumableRequest, serveStreamSession } from '../sessions/serve-stream-session.js';
+import { serveStreamSession } from '../sessions/serve-stream-session.js';
 import { createOpenAISessionEncoder } from '../sessions/session-event-encoder.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
 import { recordCompletion } from './record-completion.js';
@@ -22,11 +22,10 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
 
   if (fields.stream === true) {
     // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
-    const resumable = isResumableRequest(context, body, gateway.sessions.settings.resume);
-    const stream = gateway.router.streamChatCompletion(body, resumable ? {} : { signal });
-    context.trackRouterRequest(stream.id);
-    const encoder = createOpenAISessionEncoder(gateway.secrets);
-    await serveStreamSession(context, { stream, encoder, model: stream.requestedModel, resumable });
+    await serveStreamSession(context, {
+      request: body,
+      createEncoder: () => createOpenAISessionEncoder(gateway.secrets),
+    });
     return;
   }
   const completion = await gateway.router.chatCompletion(body, { signal });

@@ -1,8 +1,8 @@
-import { encodeSseComment } from '../../core/sse/encode-sse.js';
+import { encodeSseEvent } from '../../core/sse/encode-sse.js';
 import { dashboardPage } from '../observability/dashboard-page.js';
 import { requireObservability } from '../observability/require-observability.js';
 import type { RequestContext } from '../request-context.js';
-import { sseHeaders } from '../streaming/sse-response.js';
+import { createSseResponse } from '../streaming/sse-response.js';
 
 /**
  * `GET /dashboard`: the live dashboard, one self-contained HTML page (inline CSS and JS, no external requests). The
@@ -34,23 +34,19 @@ export async function handleDashboardEvents(context: RequestContext): Promise<vo
   const { live } = requireObservability(context);
   const { res } = context;
   if (res.destroyed) return;
-  res.socket?.setNoDelay(true);
-  res.writeHead(200, sseHeaders);
-  const send = (event: string, data: unknown) => {
-    if (!res.destroyed && !res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
+  // The gateway's one SSE writer: headers now (nothing to wait for), keep-alive comments while the feed is idle.
+  const sse = createSseResponse({ res, headerDeadlineMs: 0, keepAliveIntervalMs: context.gateway.keepAliveIntervalMs });
+  sse.sendHeaders();
+  const send = (event: string, data: unknown) => sse.write(encodeSseEvent({ event, data: JSON.stringify(data) }));
   send('snapshot', live.snapshot());
   await new Promise<void>((resolve) => {
-    const keepAlive = setInterval(() => res.write(encodeSseComment('keep-alive')), 15_000);
     const unsubscribe = live.subscribe({
       snapshot: (value) => send('snapshot', value),
       activity: (item) => send('activity', item),
-      end: () => {
-        if (!res.writableEnded) res.end();
-      },
+      end: () => sse.end(),
     });
     res.once('close', () => {
-      clearInterval(keepAlive);
+      sse.dispose();
       unsubscribe();
       resolve();
     });

@@ -2,7 +2,7 @@ import { convertAnthropicRequest, convertCompletionToAnthropic } from '../anthro
 import { readJsonBody } from '../middleware/read-json-body.js';
 import type { RequestContext } from '../request-context.js';
 import { sendJson } from '../send-json.js';
-import { isResumableRequest, serveStreamSession } from '../sessions/serve-stream-session.js';
+import { serveStreamSession } from '../sessions/serve-stream-session.js';
 import { createAnthropicSessionEncoder } from '../sessions/session-event-encoder.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
 import { recordCompletion } from './record-completion.js';
@@ -23,15 +23,16 @@ export async function handleMessages(context: RequestContext): Promise<void> {
 
   if (request.stream) {
     // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
-    const resumable = isResumableRequest(context, body, gateway.sessions.settings.resume);
-    const stream = gateway.router.streamChatCompletion(request, resumable ? {} : { signal });
-    context.trackRouterRequest(stream.id);
-    const encoder = createAnthropicSessionEncoder({
-      messageId: toMessageId(stream.id),
+    await serveStreamSession(context, {
+      request,
       model: request.model,
-      secrets: gateway.secrets,
+      createEncoder: (stream) =>
+        createAnthropicSessionEncoder({
+          messageId: toMessageId(stream.id),
+          model: request.model,
+          secrets: gateway.secrets,
+        }),
     });
-    await serveStreamSession(context, { stream, encoder, model: request.model, resumable });
     return;
   }
   const completion = await gateway.router.chatCompletion(request, { signal });

@@ -42,6 +42,11 @@ export function createResponseSubscriber(options: {
   });
   let closed = res.destroyed;
 
+  /** Headers go out with the first frame (or at the end), naming who served: a no-op once they are out. */
+  function sendHeaders(): void {
+    if (!sse.headersSent) sse.sendHeaders(servedByHeaders(session.servedBy));
+  }
+
   function finish(error?: CircuitBreakerError): void {
     sse.dispose();
     if (error) settle?.reject(error);
@@ -55,12 +60,12 @@ export function createResponseSubscriber(options: {
       return closed;
     },
     write(frame) {
-      if (!sse.headersSent) sse.sendHeaders(servedByHeaders(session.servedBy));
+      sendHeaders();
       return sse.write(frame);
     },
     drained: () => sse.drained(),
     end() {
-      if (!sse.headersSent) sse.sendHeaders(servedByHeaders(session.servedBy));
+      sendHeaders();
       sse.end();
       finish();
     },
@@ -75,6 +80,6 @@ export function createResponseSubscriber(options: {
     session.detach(subscriber);
     finish();
   });
-  if (options.sendHeadersNow) sse.sendHeaders(servedByHeaders(session.servedBy));
+  if (options.sendHeadersNow) sendHeaders();
   return subscriber;
 }

@@ -27,31 +27,41 @@ export function isResumableRequest(context: RequestContext, body: unknown, polic
 }
 
 /**
- * Serves a streamed completion as a session: registers it (a 503 when the store is full), attaches this response
- * and resolves when the response is over. The router stream must not take the request's signal when resumable
- * (a disconnect must not abort it); a non-resumable one is aborted at once by the session when the client leaves,
- * and by the request signal on `abortAll`.
+ * Serves a streamed completion as a session, the same for every caller format: starts the router stream (with the
+ * request signal only when not resumable: a resumable stream must outlive its connection; a non-resumable one is
+ * aborted at once by the session when the client leaves, and by the request signal on `abortAll`), registers the
+ * session (a 503 when the store is full), attaches this response and resolves when the response is over.
  */
 export async function serveStreamSession(
   context: RequestContext,
-  options: { stream: ChatCompletionStream; encoder: SessionEventEncoder; model: string; resumable: boolean },
+  options: {
+    /** What the router streams (the caller's body, or its conversion). */
+    request: unknown;
+    /** The model the caller asked for; the router's requested model when absent. */
+    model?: string;
+    /** The caller format's events for this stream (its id names the Anthropic message). */
+    createEncoder(stream: ChatCompletionStream): SessionEventEncoder;
+  },
 ): Promise<void> {
   const { gateway } = context;
+  const resumable = isResumableRequest(context, context.body, gateway.sessions.settings.resume);
+  const stream = gateway.router.streamChatCompletion(options.request, resumable ? {} : { signal: context.signal });
+  context.trackRouterRequest(stream.id);
   let session: ReturnType<typeof gateway.sessions.create>;
   try {
     session = gateway.sessions.create({
       owner: ownerOf(context),
-      model: options.model,
-      stream: options.stream,
-      encoder: options.encoder,
-      resumable: options.resumable,
+      model: options.model ?? stream.requestedModel,
+      stream,
+      encoder: options.createEncoder(stream),
+      resumable,
       tap: context.tap,
     });
   } catch (error) {
-    options.stream.abort();
+    stream.abort();
     throw error;
   }
-  if (!options.resumable) {
+  if (!resumable) {
     const onAbort = () => session.abort(toGatewayError(context.signal.reason));
     context.signal.addEventListener('abort', onAbort, { once: true });
   }

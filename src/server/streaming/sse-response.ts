@@ -80,7 +80,7 @@ export function createSseResponse(options: SseResponseOptions): SseResponse {
     },
     sendHeaders,
     write(text) {
-      if (res.destroyed) return true;
+      if (res.destroyed || res.writableEnded) return true;
       wroteSinceTick = true;
       return res.write(text);
     },
