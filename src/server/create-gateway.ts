@@ -147,6 +147,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   // A DELETE that reached another instance: the stream runs here.
   journal?.onCancel((id, owner) => sessions.get(id, owner)?.abort(new StreamCancelledError()));
+  // A resume through another instance: the stream keeps running here as if its reader were attached here.
+  journal?.onRemoteReader?.((id, owner) => sessions.holdForRemoteReader(id, owner));
   const settings: GatewaySettings = {
     router,
     sessions,

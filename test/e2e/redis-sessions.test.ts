@@ -35,12 +35,17 @@ async function startInstance(): Promise<Instance> {
     {
       providers: { sim: { type: 'openai', base_url: `${simulator.url}/v1`, api_key: 'sim-key' } },
       // 30 tokens at 40/s: three quarters of a second, time to leave and come back through the other instance.
-      models: { slow: { deployments: [{ provider: 'sim', model: 'gpt-sim+tps=40+tokens=30' }] } },
+      models: {
+        slow: { deployments: [{ provider: 'sim', model: 'gpt-sim+tps=40+tokens=30' }] },
+        // A second and a half: far longer than the detach timeout below.
+        long: { deployments: [{ provider: 'sim', model: 'gpt-sim+tps=20+tokens=30' }] },
+      },
     },
     { store: shared.stateStore, env: {} },
   );
   const sessionJournal = shared.sessionJournal(defaultSessionSettings);
-  const gateway = createGateway({ router, apiKeys: [apiKey], sessionJournal });
+  // A short detach timeout: a stream followed from another instance must not be timed out where it runs.
+  const gateway = createGateway({ router, apiKeys: [apiKey], sessionJournal, sessions: { detachTimeoutMs: 400 } });
   const server = createServer(gateway.handleRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, shared, gateway, server };
@@ -65,11 +70,11 @@ afterAll(async () => {
 
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
 
-function startStream(instance: Instance, signal?: AbortSignal): Promise<Response> {
+function startStream(instance: Instance, signal?: AbortSignal, model = 'slow'): Promise<Response> {
   return fetch(`${instance.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { ...headers, 'x-circuit-breaker-resumable': 'true' },
-    body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'tell me more' }] }),
+    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'tell me more' }] }),
     signal,
   });
 }
@@ -109,7 +114,10 @@ interface Frame {
 const contentOf = (frames: Frame[]) =>
   frames
     .filter((frame) => frame.data !== '[DONE]')
-    .map((frame) => (JSON.parse(frame.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+    .map(
+      (frame) =>
+        (JSON.parse(frame.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '',
+    )
     .join('');
 
 describe('stream sessions across instances', () => {
@@ -142,6 +150,22 @@ describe('stream sessions across instances', () => {
     // Another key does not see it, wherever it asks.
     const stranger = await fetch(`${b.url}/v1/streams/${id}`, { headers: { authorization: 'Bearer nope' } });
     expect(stranger.status).toBe(401);
+  });
+
+  it('keeps a stream running where it started while another instance serves its resume (detach timeout held)', async () => {
+    const [a, b] = instances;
+    const controller = new AbortController();
+    const first = await startStream(a, controller.signal, 'long');
+    const id = first.headers.get('x-circuit-breaker-stream-id')!;
+    const before = await readFrames(first, (frames) => frames.length >= 2);
+    controller.abort();
+    const resumed = await fetch(`${b.url}/v1/streams/${id}`, {
+      headers: { ...headers, 'last-event-id': String(before.at(-1)!.id) },
+    });
+    const after = await readFrames(resumed);
+    // Far past the 400 ms detach timeout, and still the whole answer.
+    expect(after.at(-1)?.data).toBe('[DONE]');
+    expect(after.some((frame) => frame.data.includes('cancel'))).toBe(false);
   });
 
   it('cancels a stream through another instance: the instance running it aborts its upstream', async () => {

@@ -53,6 +53,8 @@ export interface RedisSessionJournal {
   remove(id: string): Promise<void>;
   /** Another instance was asked to cancel `id` for `owner`: abort it here if it runs here. */
   onCancel(listener: (id: string, owner: string) => void): () => void;
+  /** A reader on another instance follows `id` (repeated while it does): count it as attached here. */
+  onRemoteReader(listener: (id: string, owner: string) => void): () => void;
   /** Sends what is queued. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -91,6 +93,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
   /** Sessions whose end is not yet in Redis: their meta is written again after an outage (Redis may be empty). */
   const live = new Set<OpenSession>();
   const cancelListeners = new Set<(id: string, owner: string) => void>();
+  const readerListeners = new Set<(id: string, owner: string) => void>();
   let scheduled = false;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
@@ -99,9 +102,10 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
   const wakers = new Map<string, Set<() => void>>();
   const onMessage = (channel: string, message: string) => {
     if (channel === controlChannel) {
-      const parsed = safeParse(message) as { id?: unknown; owner?: unknown } | undefined;
+      const parsed = safeParse(message) as { id?: unknown; owner?: unknown; kind?: unknown } | undefined;
       if (typeof parsed?.id === 'string' && typeof parsed.owner === 'string') {
-        for (const listener of [...cancelListeners]) listener(parsed.id, parsed.owner);
+        const listeners = parsed.kind === 'reader' ? readerListeners : cancelListeners;
+        for (const listener of [...listeners]) listener(parsed.id, parsed.owner);
       }
       return;
     }
@@ -308,7 +312,10 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
           return { wait, cancel: wake };
         },
         cancel: async () => {
-          await client.publish(controlChannel, JSON.stringify({ id, owner }));
+          await client.publish(controlChannel, JSON.stringify({ kind: 'cancel', id, owner }));
+        },
+        announceReader: async () => {
+          if (connection.isUp()) await client.publish(controlChannel, JSON.stringify({ kind: 'reader', id, owner }));
         },
       });
     },
@@ -320,6 +327,10 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       cancelListeners.add(listener);
       return () => cancelListeners.delete(listener);
     },
+    onRemoteReader(listener) {
+      readerListeners.add(listener);
+      return () => readerListeners.delete(listener);
+    },
     async flush() {
       await writing;
       writing = writeDirty();
@@ -330,6 +341,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       closed = true;
       stopRecover();
       cancelListeners.clear();
+      readerListeners.clear();
       connection.subscriber.off('message', onMessage);
     },
   };

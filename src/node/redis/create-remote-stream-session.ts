@@ -38,10 +38,14 @@ export interface RemoteStreamSessionSource {
   arm(timeoutMs: number): { wait: Promise<void>; cancel(): void };
   /** Asks the instance running the stream to cancel it. */
   cancel(): Promise<void>;
+  /** Tells the instance running the stream that a reader follows it from here (so it does not time the stream out). */
+  announceReader(): Promise<void>;
 }
 
 /** How long a tailing reader waits for a wake-up before it looks again (a lost wake-up costs this much). */
 const POLL_MS = 250;
+/** How often a tailing reader tells the running instance it is there (its lease there lasts three times this). */
+export const REMOTE_READER_HEARTBEAT_MS = 2_000;
 
 /**
  * A session that another gateway instance runs, read from its journal: the same {@link StreamSession} the routes
@@ -57,11 +61,16 @@ export function createRemoteStreamSession(source: RemoteStreamSessionSource): St
   async function replay(subscriber: SessionSubscriber, after: number): Promise<void> {
     let cursor = after;
     let wrote = false;
+    let announcedAt = 0;
     const refuse = () => {
       if (!wrote) throw new StreamNotResumableError(meta.id);
       subscriber.end();
     };
     while (readers.has(subscriber) && !subscriber.closed) {
+      if (!isFinal(meta.state) && Date.now() - announcedAt >= REMOTE_READER_HEARTBEAT_MS) {
+        announcedAt = Date.now();
+        void source.announceReader().catch(() => {});
+      }
       const wake = source.arm(POLL_MS);
       let entries: JournalEntry[];
       try {

@@ -6,6 +6,7 @@ import {
   type CreateStreamSessionOptions,
   createStreamSession,
   type SessionJournal,
+  type SessionSubscriber,
   type StreamSession,
   type StreamSummary,
 } from './create-stream-session.js';
@@ -21,7 +22,12 @@ export interface SharedSessionJournal {
   find(id: string, owner: string): Promise<StreamSession | undefined>;
   remove(id: string): Promise<void>;
   onCancel(listener: (id: string, owner: string) => void): () => void;
+  /** Repeated while a reader on another instance follows a session: see `SessionStore.holdForRemoteReader`. */
+  onRemoteReader?(listener: (id: string, owner: string) => void): () => void;
 }
+
+/** How long a remote reader counts as attached after its last announcement (three of its heartbeats). */
+const REMOTE_READER_LEASE_MS = 6_000;
 
 /** Every session of one gateway, by id, with the caps and the retention of finished ones. */
 export interface SessionStore {
@@ -44,6 +50,11 @@ export interface SessionStore {
   liveCount(): number;
   /** Live sessions with nobody attached (generating for a reconnect). */
   detachedCount(): number;
+  /**
+   * A reader on another instance follows this live session through the journal: it counts as attached here (the
+   * detach timeout does not run) until its announcements stop for `REMOTE_READER_LEASE_MS`.
+   */
+  holdForRemoteReader(id: string, owner: string): void;
   /** Aborts every live session (shutdown). */
   abortAll(reason?: CircuitBreakerError): void;
   /** Aborts everything and clears every timer: the store holds nothing afterwards. */
@@ -77,6 +88,39 @@ export function createSessionStore(
   const finished = new Map<string, StreamSession>();
   const retentionTimers = new Map<string, NodeJS.Timeout>();
   const journaled = new Set<string>();
+  const remoteLeases = new Map<string, NodeJS.Timeout>();
+
+  /** A stand-in subscriber for the remote reader: frames reach it through the journal, not through this. */
+  function holdForRemoteReader(id: string, owner: string): void {
+    const lease = remoteLeases.get(id);
+    if (lease) {
+      lease.refresh();
+      return;
+    }
+    const session = sessions.get(id);
+    if (!session || session.owner !== owner || session.ended) return;
+    let closed = false;
+    const release = () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      remoteLeases.delete(id);
+      session.detach(standIn);
+    };
+    const standIn: SessionSubscriber = {
+      get closed() {
+        return closed;
+      },
+      write: () => true,
+      drained: async () => {},
+      end: release,
+      fail: release,
+    };
+    const timer = setTimeout(release, REMOTE_READER_LEASE_MS);
+    timer.unref();
+    remoteLeases.set(id, timer);
+    void session.attach(standIn, session.summary().last_event_id).catch(release);
+  }
 
   function remove(id: string): void {
     if (journaled.delete(id) || !sessions.has(id)) hooks.removeRemote?.(id);
@@ -160,6 +204,7 @@ export function createSessionStore(
       return summaries;
     },
     remove,
+    holdForRemoteReader,
     size: () => sessions.size,
     liveCount: () => sessions.size - finished.size,
     detachedCount() {
@@ -172,6 +217,8 @@ export function createSessionStore(
       abortAll();
       for (const timer of retentionTimers.values()) clearTimeout(timer);
       retentionTimers.clear();
+      for (const timer of remoteLeases.values()) clearTimeout(timer);
+      remoteLeases.clear();
       sessions.clear();
       finished.clear();
       journaled.clear();
