@@ -117,3 +117,19 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await delay(10);
   }
 }
+
+describe('a journal over its caps', () => {
+  it('marks the session not resumable elsewhere and keeps its last position', async () => {
+    const [a, b] = journals;
+    const writer = a.open({ id: 's4', owner: 'alice', model: 'm', servedBy: () => undefined });
+    writer.append(0, frame(0));
+    writer.append(1, frame(1));
+    writer.drop();
+    writer.append(2, frame(2));
+    writer.end('completed');
+    await a.flush();
+    const remote = await b.find('s4', 'alice');
+    expect(remote?.summary()).toMatchObject({ resumable: false, state: 'completed', last_event_id: 2 });
+    await expect(remote!.attach(collect(), 0)).rejects.toMatchObject({ code: 'STREAM_NOT_RESUMABLE' });
+  });
+});

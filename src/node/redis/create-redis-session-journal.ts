@@ -162,7 +162,8 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
         session.servedByWritten = true;
       }
       if (session.dropped && !session.brokenReported) {
-        pipeline.hset(key.meta, 'resumable', '0');
+        // The events are gone: the meta keeps the position reached, so a resume after it is still refused cleanly.
+        pipeline.hset(key.meta, 'resumable', '0', 'last', String(session.nextPosition - 1));
         pipeline.del(key.events);
         session.brokenReported = true;
       }
@@ -173,6 +174,7 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       if (session.final) {
         if (!session.dropped) pipeline.xadd(key.events, `0-${session.final.position + 1}`, 'end', session.final.state);
         pipeline.hset(key.meta, 'state', session.final.state);
+        if (session.dropped) pipeline.hset(key.meta, 'last', String(session.final.position - 1));
         pipeline.pexpire(key.events, options.retentionMs);
         pipeline.pexpire(key.meta, options.retentionMs);
       } else {
@@ -230,7 +232,12 @@ export function createRedisSessionJournal(options: RedisSessionJournalOptions): 
       const lastFields = last[0]?.[1] ?? [];
       const lastSequence = lastId ? Number(lastId.split('-')[1]) : 0;
       // The end marker takes the position after the last frame.
-      const lastEventId = lastFields[0] === 'end' ? lastSequence - 2 : lastSequence - 1;
+      const lastEventId =
+        meta.resumable === '0' && meta.last !== undefined
+          ? Number(meta.last)
+          : lastFields[0] === 'end'
+            ? lastSequence - 2
+            : lastSequence - 1;
       return {
         id,
         owner: meta.owner,
