@@ -11,7 +11,7 @@ between tokens, single-stream throughput, concurrent paced streams, memory, CPU 
 
 Options:
       --quick        a short run (under a minute); prints the table, writes no docs unless --out
-      --guard        exit 1 on a gross regression only (ratios against direct: added TTFT p50 > 5 ms, < 0.2× throughput)
+      --guard        exit 1 on a gross regression only (ratios against direct: added TTFT p50 > 5 ms, < 0.1× throughput)
       --profile      run the gateway under --cpu-prof and print its top self-time functions
       --only PATHS   comma-separated: pass-through, openai-to-anthropic, anthropic-to-gemini
       --out DIR      where to write benchmarks.md/.json and the SVG charts (default docs/ for a full run)
