@@ -18,15 +18,6 @@ export interface RedisServerHandle {
   resume(): void;
 }
 
-/** True when a `redis-server` binary is on the PATH (CI installs it in `.ci/run`). */
-export async function hasRedisServer(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('redis-server', ['--version'], { stdio: 'ignore' });
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
-  });
-}
-
 /**
  * Starts `redis-server --port N --save '' --appendonly no` on a free loopback port and waits until it answers.
  * Nothing is persisted, so a restart is an empty Redis, as after a crash of a cache-only deployment.
