@@ -33,7 +33,13 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
       { stdio: 'ignore' },
     );
     child = process;
-    await waitForPort(port, 5_000);
+    const failed = new Promise<never>((_, reject) =>
+      process.once('error', (error) =>
+        reject(new Error(`cannot start redis-server (install it: apt-get install redis-server): ${error.message}`)),
+      ),
+    );
+    failed.catch(() => {});
+    await Promise.race([waitForPort(port, 5_000), failed]);
   };
   const kill = async () => {
     const current = child;
