@@ -12,7 +12,7 @@ import {
 } from './errors/gateway-errors.js';
 import { sendError } from './errors/send-error.js';
 import { createKeyring, type GatewayKey, keyOf } from './middleware/authenticate.js';
-import type { CompletionRoute } from './observability/completion-observer.js';
+import type { CompletionRoute, CompletionSummary } from './observability/completion-observer.js';
 import type { Observability } from './observability/create-observability.js';
 import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
 import { applyRequestEnd, writeRequestLog } from './request-log.js';
@@ -27,6 +27,7 @@ import { handleReady } from './routes/ready.js';
 import { handleDeleteStream, handleGetStream, handleListStreams, streamPathPrefix } from './routes/streams.js';
 import { handleUsage } from './routes/usage.js';
 import { createSessionStore, type SessionStore, type SharedSessionJournal } from './sessions/create-session-store.js';
+import type { SessionOutcome } from './sessions/create-stream-session.js';
 import { StreamCancelledError } from './sessions/session-errors.js';
 import { defaultSessionSettings, type SessionSettings } from './sessions/session-settings.js';
 import { createWebSocketGateway, type WebSocketGatewayOptions } from './ws/create-websocket-gateway.js';
@@ -231,9 +232,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         })
         .finally(() => {
           if (tracked) inFlight.delete(context.controller);
-          if (context.tap) endTap(context, performance.now() - startedAt);
-          for (const [id, log] of routerRequests) if (log === context.log) routerRequests.delete(id);
           if (logger) writeRequestLog(logger, context, { route: path, durationMs: performance.now() - startedAt });
+          const finish = (outcome?: SessionOutcome) => {
+            if (context.tap) endTap(context, performance.now() - startedAt, outcome);
+            for (const [id, log] of routerRequests) if (log === context.log) routerRequests.delete(id);
+          };
+          // A stream's tap ends with its session, which a resumable stream may outlive its request by (detached).
+          if (context.sessionEnd) void context.sessionEnd.then(finish);
+          else finish();
         });
     },
     // A detached session streams for nobody, yet shutdown must wait for (or abort) it too.
@@ -253,17 +259,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-/** The request is over: its summary goes to observability's tap (metrics, dashboard, ledger, limits). */
-function endTap(context: RequestContext, durationMs: number): void {
+/**
+ * The request is over (a streamed one: its session is): its summary goes to observability's tap (metrics, dashboard,
+ * ledger, limits). A session's outcome wins over the connection's: a resumable stream whose client left and that
+ * then finished detached is a success with every token it produced.
+ */
+function endTap(context: RequestContext, durationMs: number, session?: SessionOutcome): void {
   const { log, res } = context;
-  const status = context.clientGone ? 499 : res.statusCode;
+  const { status, outcome } = session ? sessionStatus(context, session) : requestStatus(context);
   context.tap?.end({
     model: log.model,
     stream: log.stream === true,
     deployment: log.deployment,
     provider: log.provider,
     status,
-    outcome: log.outcome ?? (context.clientGone ? 'cancelled' : status < 400 ? 'success' : 'error'),
+    outcome,
     promptTokens: log.promptTokens,
     completionTokens: log.completionTokens,
     timeToFirstTokenMs: log.ttftMs,
@@ -271,7 +281,25 @@ function endTap(context: RequestContext, durationMs: number): void {
     attempts: log.attempts,
     failovers: log.failovers ?? 0,
     hedged: log.hedged === true,
-    errorCode: log.errorCode,
+    errorCode: log.errorCode ?? session?.error?.code,
     body: context.body,
   });
+}
+
+type Outcome = CompletionSummary['outcome'];
+
+function requestStatus(context: RequestContext): { status: number; outcome: Outcome } {
+  const status = context.clientGone ? 499 : context.res.statusCode;
+  return {
+    status,
+    outcome: context.log.outcome ?? (context.clientGone ? 'cancelled' : status < 400 ? 'success' : 'error'),
+  };
+}
+
+function sessionStatus(context: RequestContext, session: SessionOutcome): { status: number; outcome: Outcome } {
+  if (session.state === 'completed') return { status: 200, outcome: 'success' };
+  if (session.state === 'cancelled' || session.error?.code === 'CANCELLED')
+    return { status: 499, outcome: 'cancelled' };
+  // Failed before the headers went out: the route answered the error's status.
+  return { status: session.error?.status ?? context.res.statusCode, outcome: 'error' };
 }

@@ -52,6 +52,7 @@ export function createRequestContext(options: {
     identity: undefined,
     body: undefined,
     tap: undefined,
+    sessionEnd: undefined,
     signal: controller.signal,
     controller,
     get clientGone() {

@@ -4,6 +4,7 @@ import type { Router } from '../core/router/create-router.js';
 import type { CompletionTap } from './observability/completion-observer.js';
 import type { Observability } from './observability/create-observability.js';
 import type { SessionStore } from './sessions/create-session-store.js';
+import type { SessionOutcome } from './sessions/create-stream-session.js';
 
 /** The error envelope a route answers in: OpenAI's for `/v1/chat/completions` and the rest, Anthropic's for `/v1/messages`. */
 export type ErrorFormat = 'openai' | 'anthropic';
@@ -62,6 +63,11 @@ export interface RequestContext {
   body: unknown;
   /** Observability's tap for a completion request (set by the gateway after auth and limits); streamed chunks go through it. */
   tap: CompletionTap | undefined;
+  /**
+   * Set when the request is served as a stream session: settles when the session's stream ended, which may be after
+   * the request (a resumable stream generating detached). The tap ends then, with what the stream produced.
+   */
+  sessionEnd: Promise<SessionOutcome> | undefined;
   /** Links a router request id to this request, so the router's `request-end` event fills the log line. */
   trackRouterRequest(routerRequestId: string): void;
   recordError(error: CircuitBreakerError): void;

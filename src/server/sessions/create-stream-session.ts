@@ -67,10 +67,21 @@ export interface StreamSession {
   summary(): StreamSummary;
 }
 
-/** Who watches a session's chunks go by (observability's per-request tap fits): never blocks, never throws. */
+/** How a session's stream ended: its final state, and the error when it failed or was cancelled. */
+export interface SessionOutcome {
+  state: Extract<SessionState, 'completed' | 'failed' | 'cancelled'>;
+  error?: CircuitBreakerError;
+}
+
+/**
+ * Who watches a session's chunks go by (observability's per-request tap, through serveStreamSession): never blocks,
+ * never throws. `end` is called once, when the stream ended, which for a resumable session generating detached is
+ * after its request is long over: what it produced meanwhile is counted too.
+ */
 export interface SessionTap {
   streamStart(): void;
   chunk(chunk: ChatCompletionChunk): void;
+  end(outcome: SessionOutcome): void;
 }
 
 /**
@@ -158,14 +169,15 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
     if (chunk.usage?.completion_tokens !== undefined) tokens = chunk.usage.completion_tokens;
   }
 
-  function end(finalState: SessionState, events: SessionEvent[]): void {
+  function end(outcome: SessionOutcome, events: SessionEvent[]): void {
     for (const event of events) append(event);
-    state = finalState;
-    journal?.end(finalState);
+    state = outcome.state;
+    journal?.end(outcome.state);
     clearDetachTimer();
     for (const subscriber of subscribers) subscriber.end();
     subscribers.clear();
     pressured.clear();
+    options.tap?.end(outcome);
     options.onEnd(session, true);
   }
 
@@ -177,6 +189,7 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
     journal?.end('failed');
     for (const subscriber of subscribers) subscriber.fail(error, frame);
     subscribers.clear();
+    options.tap?.end({ state: 'failed', error });
     options.onEnd(session, false);
   }
 
@@ -191,11 +204,11 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
         tap?.chunk(chunk);
         await waitForReaders();
       }
-      end('completed', encoder.finish());
+      end({ state: 'completed' }, encoder.finish());
     } catch (thrown) {
       const error = abortReason ?? toGatewayError(thrown);
       if (!started) return failBeforeStart(error);
-      end(abortReason ? 'cancelled' : 'failed', encoder.error(error));
+      end({ state: abortReason ? 'cancelled' : 'failed', error }, encoder.error(error));
     }
   }
 

@@ -2,6 +2,7 @@ import type { ChatCompletionStream } from '../../core/router/chat-completion-str
 import { toGatewayError } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../request-context.js';
 import { createResponseSubscriber } from './create-response-subscriber.js';
+import type { SessionOutcome, SessionTap } from './create-stream-session.js';
 import type { SessionEventEncoder } from './session-event-encoder.js';
 import type { ResumePolicy } from './session-settings.js';
 
@@ -47,6 +48,7 @@ export async function serveStreamSession(
   const resumable = isResumableRequest(context, context.body, gateway.sessions.settings.resume);
   const stream = gateway.router.streamChatCompletion(options.request, resumable ? {} : { signal: context.signal });
   context.trackRouterRequest(stream.id);
+  const tap = createSessionTap(context);
   let session: ReturnType<typeof gateway.sessions.create>;
   try {
     session = gateway.sessions.create({
@@ -55,12 +57,13 @@ export async function serveStreamSession(
       stream,
       encoder: options.createEncoder(stream),
       resumable,
-      tap: context.tap,
+      tap,
     });
   } catch (error) {
     stream.abort();
     throw error;
   }
+  if (tap) context.sessionEnd = tap.ended;
   if (!resumable) {
     const onAbort = () => session.abort(toGatewayError(context.signal.reason));
     context.signal.addEventListener('abort', onAbort, { once: true });
@@ -74,4 +77,23 @@ export async function serveStreamSession(
   });
   await session.attach(subscriber, -1);
   await subscriber.done;
+}
+
+/**
+ * The request's observability tap as the session's: chunks pass straight through, and the session's end settles
+ * `ended`, which the gateway awaits before ending the request's tap (so a detached stream's tokens are counted).
+ */
+function createSessionTap(context: RequestContext): (SessionTap & { ended: Promise<SessionOutcome> }) | undefined {
+  const { tap } = context;
+  if (!tap) return undefined;
+  let settle: (outcome: SessionOutcome) => void = () => {};
+  const ended = new Promise<SessionOutcome>((resolve) => {
+    settle = resolve;
+  });
+  return {
+    ended,
+    streamStart: () => tap.streamStart(),
+    chunk: (chunk) => tap.chunk(chunk),
+    end: (outcome) => settle(outcome),
+  };
 }
