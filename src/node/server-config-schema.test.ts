@@ -14,6 +14,7 @@ describe('resolveServerConfig', () => {
       shutdown_grace_ms: 10_000,
       log_level: 'info',
       log_content: false,
+      cors_origins: [],
       sessions: {
         resume: 'on_request',
         detach_timeout_ms: 60_000,
@@ -32,6 +33,13 @@ describe('resolveServerConfig', () => {
       detach_timeout_ms: 60_000,
     });
     expect(() => resolveServerConfig({ sessions: { resume: 'sometimes' } }, {})).toThrow(/server\.sessions\.resume/);
+  });
+
+  it('takes CORS origins as scheme://host[:port] or *, and refuses anything else', () => {
+    const origins = ['https://app.example.com', 'http://127.0.0.1:5173/', '*'];
+    expect(resolveServerConfig({ cors_origins: origins }, {}).cors_origins).toEqual(origins);
+    expect(() => resolveServerConfig({ cors_origins: ['app.example.com'] }, {})).toThrow(/server\.cors_origins/);
+    expect(() => resolveServerConfig({ cors_origins: ['https://app.example.com/path'] }, {})).toThrow(/cors_origins/);
   });
 
   it('interpolates ${VAR} and coerces numbers that came from the environment', () => {

@@ -37,6 +37,18 @@ export const serverConfigSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Log prompts and completions. Off by default: they are user data. */
     log_content: z.boolean().default(false),
+    /**
+     * Origins (`https://app.example.com`, exact) whose pages may call the API from a browser; `*` for any. Default
+     * none: only pages served from the gateway's own origin. See docs/sessions.md (browsers).
+     */
+    cors_origins: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^(\*|https?:\/\/[^/\s]+)\/?$/, 'an origin is scheme://host[:port], or *'),
+      )
+      .default([]),
     /** Stream sessions (resume after a dropped connection, list, cancel): see docs/sessions.md. */
     sessions: z
       .object({

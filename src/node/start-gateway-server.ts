@@ -94,6 +94,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     keepAliveIntervalMs: settings.keep_alive_interval_ms,
     logger,
     logContent: settings.log_content,
+    corsOrigins: settings.cors_origins,
     observability,
     sessionJournal: sharedState.sessionJournal({
       retentionMs: settings.sessions.retention_ms,

@@ -11,7 +11,8 @@ import {
   toGatewayError,
 } from './errors/gateway-errors.js';
 import { sendError } from './errors/send-error.js';
-import { createKeyring, type GatewayKey, keyOf } from './middleware/authenticate.js';
+import { createKeyring, type GatewayKey, type Keyring, keyOf, readQueryKey } from './middleware/authenticate.js';
+import { createCorsPolicy } from './middleware/cors.js';
 import type { CompletionRoute, CompletionSummary } from './observability/completion-observer.js';
 import type { Observability } from './observability/create-observability.js';
 import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
@@ -53,6 +54,11 @@ export interface GatewayOptions {
   sessions?: Partial<SessionSettings>;
   /** Shares resumable sessions with other gateway instances: resume and cancel through any of them (docs/deploy.md). */
   sessionJournal?: SharedSessionJournal;
+  /**
+   * Origins whose pages may call the API from a browser (`access-control-allow-origin`; `*` for any). Default none:
+   * same-origin pages only. Preflights (`OPTIONS`) on `/v1/*` are answered either way.
+   */
+  corsOrigins?: readonly string[];
   /** `/v1/ws`: ping interval, per-socket buffer bound and stream count (defaults 30 s, 1 MiB, 100). */
   webSocket?: Pick<WebSocketGatewayOptions, 'pingIntervalMs' | 'maxBufferedBytes' | 'maxStreamsPerSocket'>;
   /** Metrics, readiness, dashboard, usage ledger and per-key limits (`createObservability`); without it those routes 404. */
@@ -81,6 +87,8 @@ interface RouteDefinition {
   /** Whether the route calls the router (counted by `activeStreams`, aborted by `abortAll`). */
   completion: boolean;
   methods: Readonly<Record<string, (context: RequestContext) => Promise<void>>>;
+  /** Methods that also take the key as `?api_key=` (a browser `EventSource` cannot set headers). */
+  queryKeyMethods?: readonly string[];
 }
 
 /** The routing table: path → format, auth and one handler per method. */
@@ -119,13 +127,17 @@ const routes: Readonly<Record<string, RouteDefinition>> = {
   '/v1/usage': { format: 'openai', authenticated: true, completion: false, methods: { GET: handleUsage } },
 };
 
-/** `/v1/streams/{id}`: one stream session (resume, cancel). */
+/** `/v1/streams/{id}`: one stream session (resume, cancel); a resume may carry its key as `?api_key=` (EventSource). */
 const streamRoute: RouteDefinition = {
   format: 'openai',
   authenticated: true,
   completion: false,
   methods: { GET: handleGetStream, DELETE: handleDeleteStream },
+  queryKeyMethods: ['GET'],
 };
+
+/** The prefix of the API routes, the ones answering CORS preflights. */
+const apiPathPrefix = '/v1/';
 
 /**
  * Creates the gateway: OpenAI-compatible `/v1/chat/completions` and `/v1/models`, Anthropic-compatible
@@ -164,6 +176,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     observability: options.observability,
   };
   const keyring = createKeyring(apiKeys);
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
   const webSocket = createWebSocketGateway({
     router,
     keyring,
@@ -181,14 +194,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   async function dispatch(context: RequestContext, route: RouteDefinition | undefined, path: string): Promise<void> {
+    const api = path.startsWith(apiPathPrefix);
+    // Errors too carry the CORS headers: a browser script can then read why it was refused.
+    if (api) cors.apply(context.req, context.res);
     if (!route) throw new RouteNotFoundError(path);
     const method = context.req.method ?? 'GET';
+    // A preflight carries no key: it asks whether the real request may be sent.
+    if (method === 'OPTIONS' && api) return cors.preflight(context.req, context.res, Object.keys(route.methods));
     const handler = route.methods[method];
     if (!handler) throw new MethodNotAllowedError(method, path, Object.keys(route.methods));
     const authenticated =
       typeof route.authenticated === 'function' ? route.authenticated(settings) : route.authenticated;
     if (authenticated && keyring.enabled) {
-      context.identity = keyring.identify(context.req);
+      context.identity = identify(keyring, context.req, route.queryKeyMethods?.includes(method) === true);
       if (!context.identity) throw new AuthenticationError();
     }
     const observability = settings.observability;
@@ -265,7 +283,7 @@ export function createGateway(options: GatewayOptions): Gateway {
  * then finished detached is a success with every token it produced.
  */
 function endTap(context: RequestContext, durationMs: number, session?: SessionOutcome): void {
-  const { log, res } = context;
+  const { log } = context;
   const { status, outcome } = session ? sessionStatus(context, session) : requestStatus(context);
   context.tap?.end({
     model: log.model,
@@ -284,6 +302,14 @@ function endTap(context: RequestContext, durationMs: number, session?: SessionOu
     errorCode: log.errorCode ?? session?.error?.code,
     body: context.body,
   });
+}
+
+/** The caller's key identity from its headers, or, where the route takes it, the `api_key` query parameter. */
+function identify(keyring: Keyring, req: IncomingMessage, queryKey: boolean): string | undefined {
+  const fromHeaders = keyring.identify(req);
+  if (fromHeaders || !queryKey) return fromHeaders;
+  const key = readQueryKey(req.url);
+  return key ? keyring.identifyKey(key) : undefined;
 }
 
 type Outcome = CompletionSummary['outcome'];

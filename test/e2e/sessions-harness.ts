@@ -19,7 +19,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { gateway?: Omit<GatewayOptions, 'router'>; simulator?: SimulatorOptions; fetch?: typeof fetch } = {},
+  options: {
+    gateway?: Omit<GatewayOptions, 'router'>;
+    simulator?: SimulatorOptions;
+    fetch?: typeof fetch;
+    /** HTML pages served at these paths on the gateway's own origin (browser tests: same-origin requests). */
+    pages?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const simulator = await startSimulator({ port: 0, ttftMs: 0, tokensPerSecond: 0, tokens: 20, ...options.simulator });
   const router = createRouter(
@@ -33,7 +39,12 @@ export async function startHarness(
     options.fetch ? { fetch: options.fetch } : {},
   );
   const gateway = createGateway({ router, ...options.gateway });
-  const server = createServer(gateway.handleRequest);
+  const pages = options.pages ?? {};
+  const server = createServer((req, res) => {
+    const page = Object.hasOwn(pages, req.url ?? '') ? pages[req.url ?? ''] : undefined;
+    if (page === undefined) return gateway.handleRequest(req, res);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  });
   server.on('upgrade', gateway.handleUpgrade);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createKeyring } from './authenticate.js';
+import { createKeyring, readQueryKey } from './authenticate.js';
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -29,6 +29,14 @@ describe('createKeyring', () => {
 
   it('never puts the key into the identity', () => {
     expect(keyring.identify(request({ 'x-api-key': 'key-one' }))).not.toContain('key-one');
+  });
+
+  it('identifies a key presented outside the headers (subprotocol, api_key query) the same way', () => {
+    expect(keyring.identifyKey('key-one')).toBe(keyring.identify(request({ 'x-api-key': 'key-one' })));
+    expect(keyring.identifyKey('key-on')).toBeUndefined();
+    expect(readQueryKey('/v1/streams/s?last_event_id=3&api_key=key%2Done')).toBe('key-one');
+    expect(readQueryKey('/v1/streams/s?api_key=')).toBeUndefined();
+    expect(readQueryKey('/v1/streams/s')).toBeUndefined();
   });
 
   it('is disabled without keys', () => {

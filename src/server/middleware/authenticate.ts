@@ -19,6 +19,8 @@ export interface Keyring {
    * and to key sessions, usage and limits by.
    */
   identify(req: IncomingMessage): string | undefined;
+  /** The identity of a key presented elsewhere than in a header (a WebSocket subprotocol, an `api_key` query). */
+  identifyKey(key: string): string | undefined;
 }
 
 /**
@@ -32,19 +34,33 @@ export function createKeyring(keys: readonly GatewayKey[]): Keyring {
       digest: digest(keyOf(entry)),
       identity: typeof entry === 'string' ? identityOf(entry) : entry.name,
     }));
+  function identifyKey(presented: string): string | undefined {
+    const presentedDigest = digest(presented.trim());
+    let identity: string | undefined;
+    for (const entry of entries) {
+      if (timingSafeEqual(entry.digest, presentedDigest)) identity = entry.identity;
+    }
+    return identity;
+  }
   return {
     enabled: entries.length > 0,
     identify(req) {
       const presented = readPresentedKey(req);
-      if (presented === undefined) return undefined;
-      const presentedDigest = digest(presented);
-      let identity: string | undefined;
-      for (const entry of entries) {
-        if (timingSafeEqual(entry.digest, presentedDigest)) identity = entry.identity;
-      }
-      return identity;
+      return presented === undefined ? undefined : identifyKey(presented);
     },
+    identifyKey,
   };
+}
+
+/**
+ * The `api_key` query parameter, for clients that cannot set headers (a browser `EventSource` or WebSocket). Only
+ * the routes that document it read it: a key in a URL can end up in proxy logs and browser history.
+ */
+export function readQueryKey(url: string | undefined): string | undefined {
+  const query = url?.indexOf('?') ?? -1;
+  if (url === undefined || query === -1) return undefined;
+  const key = new URLSearchParams(url.slice(query + 1)).get('api_key');
+  return key ? key : undefined;
 }
 
 function readPresentedKey(req: IncomingMessage): string | undefined {

@@ -5,7 +5,7 @@ import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-erro
 import type { Router } from '../../core/router/create-router.js';
 import { AuthenticationError, RouteNotFoundError } from '../errors/gateway-errors.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
-import type { Keyring } from '../middleware/authenticate.js';
+import { type Keyring, readQueryKey } from '../middleware/authenticate.js';
 import { serveWebSocket, type WebSocketConnection } from './serve-websocket.js';
 
 /** The path of the WebSocket endpoint. */
@@ -72,7 +72,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         rejectUpgrade(socket, new RouteNotFoundError(url.pathname), options.secrets);
         return;
       }
-      if (options.keyring.enabled && !identify(options.keyring, req, url)) {
+      if (options.keyring.enabled && !identify(options.keyring, req)) {
         const message =
           'Missing or invalid API key: send it as `Authorization: Bearer <key>`, a `bearer.<key>` subprotocol or `?api_key=`.';
         rejectUpgrade(socket, new AuthenticationError(message), options.secrets);
@@ -108,14 +108,13 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
 }
 
 /** The caller's identity from a header, a `bearer.<key>` subprotocol or the `api_key` query parameter. */
-function identify(keyring: Keyring, req: IncomingMessage, url: URL): string | undefined {
+function identify(keyring: Keyring, req: IncomingMessage): string | undefined {
   const fromHeaders = keyring.identify(req);
   if (fromHeaders) return fromHeaders;
   const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
   const fromProtocol = protocols.map((entry) => entry.trim()).find((entry) => entry.startsWith('bearer.'));
-  const key = fromProtocol?.slice('bearer.'.length) ?? url.searchParams.get('api_key');
-  // The keyring reads keys from headers only: present the found key the same way.
-  return key ? keyring.identify({ headers: { authorization: `Bearer ${key}` } } as IncomingMessage) : undefined;
+  const key = fromProtocol?.slice('bearer.'.length) ?? readQueryKey(req.url);
+  return key ? keyring.identifyKey(key) : undefined;
 }
 
 /** Refuses an upgrade with a plain HTTP answer: the OpenAI error body, as every other route answers. */
