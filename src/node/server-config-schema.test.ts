@@ -23,7 +23,20 @@ describe('resolveServerConfig', () => {
         max_bytes: 4 * 1024 * 1024,
         max_sessions: 10_000,
       },
+      websocket: { ping_interval_ms: 30_000, max_buffered_bytes: 1024 * 1024, max_streams_per_socket: 100 },
     });
+  });
+
+  it('takes partial websocket settings and refuses unknown ones', () => {
+    expect(resolveServerConfig({ websocket: { ping_interval_ms: '5000' } }, {}).websocket).toEqual({
+      ping_interval_ms: 5_000,
+      max_buffered_bytes: 1024 * 1024,
+      max_streams_per_socket: 100,
+    });
+    expect(() => resolveServerConfig({ websocket: { max_streams_per_socket: 0 } }, {})).toThrow(
+      /server\.websocket\.max_streams_per_socket/,
+    );
+    expect(() => resolveServerConfig({ websocket: { pings: 1 } }, {})).toThrow(/websocket/);
   });
 
   it('takes partial sessions settings and refuses unknown ones', () => {

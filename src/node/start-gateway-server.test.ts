@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { RouterConfigInput } from '../core/router/config-schema.js';
 import { type RunningSimulator, startSimulatorBackend } from './simulator-config.js';
 import { startGatewayServer } from './start-gateway-server.js';
@@ -96,6 +97,32 @@ describe('startGatewayServer', () => {
     const body = await rest;
     expect(body).not.toContain('"finish_reason":"stop"');
     expect(gateway.gateway.activeStreams()).toBe(0);
+  });
+
+  it('applies server.websocket: a socket runs at most max_streams_per_socket streams', async () => {
+    const gateway = await startGatewayServer({
+      config: { ...config, server: { ...quiet.server, websocket: { max_streams_per_socket: 1 } } },
+      env: {},
+      port: 0,
+    });
+    const ws = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/ws`);
+    const messages: { type: string; id: string | null; error?: { message: string } }[] = [];
+    ws.onmessage = (event) => messages.push(JSON.parse(String(event.data)));
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    const request = { model: 'sim-openai/sim-gpt+tps=20', messages: [{ role: 'user', content: 'Hello' }] };
+    for (const id of ['a', 'b']) ws.send(JSON.stringify({ type: 'chat.completion.create', id, request }));
+    for (let i = 0; i < 200 && !messages.some((message) => message.id === 'b'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(messages.find((message) => message.id === 'b')).toMatchObject({
+      type: 'error',
+      error: { message: expect.stringContaining('At most 1 streams') },
+    });
+    ws.close();
+    await gateway.close();
   });
 
   it('close is immediate and idempotent', async () => {

@@ -95,6 +95,11 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
     logger,
     logContent: settings.log_content,
     corsOrigins: settings.cors_origins,
+    webSocket: {
+      pingIntervalMs: settings.websocket.ping_interval_ms,
+      maxBufferedBytes: settings.websocket.max_buffered_bytes,
+      maxStreamsPerSocket: settings.websocket.max_streams_per_socket,
+    },
     observability,
     sessionJournal: sharedState.sessionJournal({
       retentionMs: settings.sessions.retention_ms,
