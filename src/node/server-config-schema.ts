@@ -72,7 +72,11 @@ export const serverConfigSchema = z
         /** Ping interval; a socket that did not answer the previous ping is terminated. */
         ping_interval_ms: z.coerce.number().int().positive().default(30_000),
         /** Bytes waiting to be sent on one socket past which all its streams pause until it drains. */
-        max_buffered_bytes: z.coerce.number().int().positive().default(1024 * 1024),
+        max_buffered_bytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
         /** Streams one socket may run at once. */
         max_streams_per_socket: z.coerce.number().int().positive().default(100),
       })
