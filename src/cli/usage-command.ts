@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openLedgerReadOnly } from '../node/ledger/ledger-schema-reader.js';
 import type { UsageGroupBy, UsageTotals } from '../server/observability/usage-ledger.js';
-import { usageGroupings } from '../server/observability/usage-ledger.js';
-import { parseTime } from '../server/routes/usage.js';
+import { parseUsageQuery, sumUsageTotals } from '../server/observability/usage-query.js';
 import { UsageError } from './usage-error.js';
 
 const help = `Usage: circuit-breaker usage [options]
@@ -37,10 +36,13 @@ export async function runUsageCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${help}\n`);
     return 0;
   }
-  const groupBy = values['group-by'] as UsageGroupBy;
-  if (!usageGroupings.includes(groupBy)) throw new UsageError(`--group-by must be one of ${usageGroupings.join(', ')}`);
-  const from = parseTime(values.from ?? null, '--from');
-  const to = parseTime(values.to ?? null, '--to');
+  const { groupBy, from, to } = parseUsageQuery(
+    { groupBy: values['group-by'], from: values.from, to: values.to },
+    {
+      names: { from: '--from', to: '--to' },
+      invalidGroupBy: (choices) => new UsageError(`--group-by must be one of ${choices}`),
+    },
+  );
   const rows = values.url
     ? await fetchTotals({ url: values.url, groupBy, from, to })
     : await readTotals({ path: values.db ?? './.cb-data/ledger.sqlite', groupBy, from, to });
@@ -74,18 +76,7 @@ async function fetchTotals(options: { url: string; groupBy: UsageGroupBy; from?:
 /** The totals as an aligned text table with a total line. */
 export function formatUsageTable(groupBy: UsageGroupBy, rows: readonly UsageTotals[]): string {
   const header = [groupBy, 'requests', 'prompt tok', 'completion tok', 'cost usd', 'errors', 'partial'];
-  const total = rows.reduce(
-    (sum, row) => ({
-      group: 'total',
-      requests: sum.requests + row.requests,
-      promptTokens: sum.promptTokens + row.promptTokens,
-      completionTokens: sum.completionTokens + row.completionTokens,
-      costUsd: sum.costUsd + row.costUsd,
-      errors: sum.errors + row.errors,
-      partial: sum.partial + row.partial,
-    }),
-    { group: 'total', requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, errors: 0, partial: 0 },
-  );
+  const total = { group: 'total', ...sumUsageTotals(rows) };
   const cells = [...rows, total].map((row) => [
     row.group,
     String(row.requests),
