@@ -4,13 +4,16 @@ import { randomBase62 } from '../random-id.js';
 import type { HttpReply, ParsedRequest, ToolDefinition } from '../simulator-types.js';
 import {
   asRecord,
+  bearerToken,
   createFrameBuilder,
   type ErrorDetails,
+  findSeedText,
   headerValue,
   jsonReply,
   type ProtocolHandler,
   type RenderContext,
   type StreamRendering,
+  standardErrorFor,
 } from './protocol.js';
 
 /**
@@ -26,9 +29,7 @@ export const anthropicProtocol: ProtocolHandler = {
   inStreamErrorStatus: 529,
   authenticate(headers, _url, apiKey) {
     // The official SDK (1.x) sends the API key as `Authorization: Bearer`; older clients and curl use `x-api-key`.
-    const authorization = headerValue(headers.authorization) ?? '';
-    const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
-    const key = headerValue(headers['x-api-key']) || bearer;
+    const key = headerValue(headers['x-api-key']) || bearerToken(headers);
     if (key === '') return renderAnthropicError(401, { message: 'x-api-key header is required' });
     if (apiKey !== undefined && key !== apiKey) return renderAnthropicError(401, { message: 'invalid x-api-key' });
     if (!headerValue(headers['anthropic-version'])) {
@@ -70,15 +71,9 @@ function parseAnthropicRequest(body: unknown): ParsedRequest | HttpReply {
   const last = turns[turns.length - 1]!;
   // A final assistant turn is a prefill: the answer continues it (how a router continues a cut stream).
   const isContinuation = last.role === 'assistant';
-  const searchEnd = isContinuation ? turns.length - 1 : turns.length;
-  let seedText = '';
-  for (let index = searchEnd - 1; index >= 0; index--) {
-    const text = turns[index]!.role === 'user' ? blocksText(turns[index]!.content) : '';
-    if (text !== '') {
-      seedText = text;
-      break;
-    }
-  }
+  const seedText = findSeedText(turns, isContinuation ? turns.length - 1 : turns.length, (turn) =>
+    turn.role === 'user' ? blocksText(turn.content) || undefined : undefined,
+  );
   const tools: ToolDefinition[] = (Array.isArray(request.tools) ? request.tools : []).flatMap((tool) => {
     const record = asRecord(tool);
     return record && typeof record.name === 'string' ? [{ name: record.name, schema: record.input_schema ?? {} }] : [];
@@ -122,7 +117,7 @@ const ERROR_TYPES: Record<number, { type: string; message: string }> = {
 /** Anthropic's error envelope for a status, with `request-id`; 429 carries `retry-after` and rate-limit headers. */
 export function renderAnthropicError(status: number, details: ErrorDetails = {}): HttpReply {
   const requestId = `req_011C${randomBase62(20)}`;
-  const known = ERROR_TYPES[status] ?? (status >= 500 ? ERROR_TYPES[500]! : ERROR_TYPES[400]!);
+  const known = standardErrorFor(ERROR_TYPES, status);
   const message = details.message ?? (status === 404 && details.model ? `model: ${details.model}` : known.message);
   const headers: Record<string, string> = { 'request-id': requestId };
   if (status === 429) {

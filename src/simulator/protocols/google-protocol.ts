@@ -5,12 +5,14 @@ import {
   asRecord,
   type Chunk,
   type ErrorDetails,
+  findSeedText,
   headerValue,
   jsonReply,
   type ProtocolHandler,
   type RenderContext,
   type RouteInfo,
   type StreamRendering,
+  standardErrorFor,
 } from './protocol.js';
 
 /**
@@ -71,15 +73,9 @@ function parseGoogleRequest(body: unknown, route: RouteInfo): ParsedRequest | Ht
   const last = contents[contents.length - 1]!;
   // A final `model` turn is a prefill: the answer continues it.
   const isContinuation = last.role === 'model';
-  const searchEnd = isContinuation ? contents.length - 1 : contents.length;
-  let seedText = '';
-  for (let index = searchEnd - 1; index >= 0; index--) {
-    const text = contents[index]!.role !== 'model' ? partsText(contents[index]) : '';
-    if (text !== '') {
-      seedText = text;
-      break;
-    }
-  }
+  const seedText = findSeedText(contents, isContinuation ? contents.length - 1 : contents.length, (content) =>
+    content.role !== 'model' ? partsText(content) || undefined : undefined,
+  );
   const tools: ToolDefinition[] = (Array.isArray(request.tools) ? request.tools : []).flatMap((tool) => {
     const declarations = asRecord(tool)?.functionDeclarations;
     return (Array.isArray(declarations) ? declarations : []).flatMap((declaration) => {
@@ -133,7 +129,7 @@ const STATUS_NAMES: Record<number, { status: string; message: string }> = {
  * with a plain JSON body, as Google's front end does.
  */
 export function renderGoogleError(status: number, details: ErrorDetails = {}): HttpReply {
-  const known = STATUS_NAMES[status] ?? (status >= 500 ? STATUS_NAMES[500]! : STATUS_NAMES[400]!);
+  const known = standardErrorFor(STATUS_NAMES, status);
   const message =
     details.message ??
     (status === 404 && details.model

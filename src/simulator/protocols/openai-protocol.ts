@@ -5,9 +5,10 @@ import { randomHex } from '../random-id.js';
 import type { HttpReply, ParsedRequest, ToolDefinition } from '../simulator-types.js';
 import {
   asRecord,
+  bearerToken,
   type Chunk,
   type ErrorDetails,
-  headerValue,
+  findSeedText,
   jsonReply,
   type ProtocolHandler,
   type RenderContext,
@@ -24,8 +25,7 @@ export const openAIProtocol: ProtocolHandler = {
   overloadedStatus: 503,
   inStreamErrorStatus: 500,
   authenticate(headers, _url, apiKey) {
-    const authorization = headerValue(headers.authorization) ?? '';
-    const key = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    const key = bearerToken(headers);
     if (key === '') {
       return renderOpenAIError(401, {
         message:
@@ -86,14 +86,9 @@ function parseOpenAIRequest(body: unknown): ParsedRequest | HttpReply {
   const previous = turns[turns.length - 2];
   const isContinuation =
     last.role === 'user' && contentText(last.content) === CONTINUATION_INSTRUCTION && previous?.role === 'assistant';
-  const searchEnd = isContinuation ? turns.length - 2 : turns.length;
-  let seedText = '';
-  for (let index = searchEnd - 1; index >= 0; index--) {
-    if (turns[index]!.role === 'user') {
-      seedText = contentText(turns[index]!.content);
-      break;
-    }
-  }
+  const seedText = findSeedText(turns, isContinuation ? turns.length - 2 : turns.length, (turn) =>
+    turn.role === 'user' ? contentText(turn.content) : undefined,
+  );
   const tools: ToolDefinition[] = (Array.isArray(request.tools) ? request.tools : []).flatMap((tool) => {
     const fn = asRecord(asRecord(tool)?.function);
     return fn && typeof fn.name === 'string' ? [{ name: fn.name, schema: fn.parameters ?? {} }] : [];

@@ -94,6 +94,29 @@ export function headerValue(value: string | string[] | undefined): string | unde
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The key of an `Authorization: Bearer <key>` header, or `''` when there is none (OpenAI, and Anthropic SDK 1.x). */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string {
+  const authorization = headerValue(headers.authorization) ?? '';
+  return authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+}
+
+/**
+ * The text the answer is seeded from: the latest turn before `end` for which `textOf` gives a string (each protocol
+ * decides which turns count: user turns, and whether an empty one does).
+ */
+export function findSeedText<T>(turns: readonly T[], end: number, textOf: (turn: T) => string | undefined): string {
+  for (let index = end - 1; index >= 0; index--) {
+    const text = textOf(turns[index]!);
+    if (text !== undefined) return text;
+  }
+  return '';
+}
+
+/** The entry of a per-status error table, falling back to the 500 entry for server errors and the 400 one otherwise. */
+export function standardErrorFor<T>(table: Record<number, T>, status: number): T {
+  return table[status] ?? (status >= 500 ? table[500]! : table[400]!);
+}
+
 /**
  * Collects a stream's bytes into the writer's units. Structural events (block starts/stops, signatures) are glued
  * onto the next token's write, so faults and pacing count only tokens; events before the first token go into the
