@@ -145,6 +145,16 @@ function event(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** Anthropic's usage object (`message_start` opens with one output token; the completion carries them all). */
+function usageOf(inputTokens: number, outputTokens: number) {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: outputTokens,
+  };
+}
+
 /** A stable, signature-looking value for the simulated thinking block. */
 function thinkingSignature(request: ParsedRequest): string {
   return Buffer.from(`circuit-breaker-simulator:${hashText(request.seedText).toString(16)}`).toString('base64');
@@ -163,12 +173,7 @@ function renderAnthropicStream(plan: ResponsePlan, request: ParsedRequest, conte
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: {
-          input_tokens: plan.promptTokens,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-          output_tokens: 1,
-        },
+        usage: usageOf(plan.promptTokens, 1),
       },
     }),
   );
@@ -245,12 +250,7 @@ function renderAnthropicCompletion(plan: ResponsePlan, request: ParsedRequest, c
       content,
       stop_reason: STOP_REASONS[plan.finish],
       stop_sequence: null,
-      usage: {
-        input_tokens: plan.promptTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: plan.completionTokens,
-      },
+      usage: usageOf(plan.promptTokens, plan.completionTokens),
     },
     { 'request-id': `req_011C${randomBase62(20)}` },
   );
