@@ -20,6 +20,8 @@ describe('createRouterFromFile', () => {
     );
     const router = await createRouterFromFile(path, { env: { TEST_ANTHROPIC_KEY: 'sk-ant-from-env' } });
     expect(router.config.providers.primary.api_key).toBe('sk-ant-from-env');
-    expect(router.resolve('chat').deployments.map((deployment) => deployment.key)).toEqual(['primary/claude-sonnet-4-5']);
+    expect(router.resolve('chat').deployments.map((deployment) => deployment.key)).toEqual([
+      'primary/claude-sonnet-4-5',
+    ]);
   });
 });
