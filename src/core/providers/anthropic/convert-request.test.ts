@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RecordedRequest, type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createProviderHarness, drainStream } from '../../../../test/support/provider-harness.js';
+import type { RecordedRequest } from '../../../../test/support/replay-server.js';
 import { UnsupportedParameterError } from '../../errors/request-errors.js';
 import type { ChatCompletionRequest, ChatMessage } from '../../types/chat-request.js';
 import type { Continuation } from '../provider.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { anthropicAdapter } from './anthropic-adapter.js';
 import { convertAnthropicRequest } from './convert-request.js';
 
@@ -23,29 +23,20 @@ const okStream = [
   '',
 ].join('\n');
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const harness = createProviderHarness(anthropicAdapter, {
+  name: 'anthropic',
+  type: 'anthropic',
+  apiKey: 'sk-ant-test-123456',
 });
 
 /** Streams one request through a real socket and returns what the server received. */
 async function send(request: RequestWithoutModel, continuation?: Continuation): Promise<RecordedRequest> {
-  server = await startReplayServer({ body: okStream });
-  const provider = createHttpProvider(anthropicAdapter, {
-    name: 'anthropic',
-    type: 'anthropic',
-    baseUrl: server.url,
-    apiKey: 'sk-ant-test-123456',
-  });
-  const stream = await provider.stream({
+  const { server, provider } = await harness.serve({ body: okStream });
+  await drainStream(provider, {
     model: 'claude-sonnet-4-5',
     request: { model: 'anthropic/claude-sonnet-4-5', ...request },
     continuation,
   });
-  for await (const _part of stream.parts) {
-    // drain
-  }
   expect(server.requests).toHaveLength(1);
   return server.requests[0];
 }
@@ -212,12 +203,7 @@ describe('convertAnthropicRequest, as received by a real server', () => {
   });
 
   it('rejects temperature above 1 before any request is sent', async () => {
-    server = await startReplayServer({ body: okStream });
-    const provider = createHttpProvider(anthropicAdapter, {
-      name: 'anthropic',
-      type: 'anthropic',
-      baseUrl: server.url,
-    });
+    const { server, provider } = await harness.serve({ body: okStream }, { apiKey: undefined });
     const attempt = provider.stream({
       model: 'claude-sonnet-4-5',
       request: { model: 'claude-sonnet-4-5', messages: [user('Hi')], temperature: 1.5 },

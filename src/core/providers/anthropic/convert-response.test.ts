@@ -1,30 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness } from '../../../../test/support/provider-harness.js';
 import { UpstreamMalformedError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { anthropicAdapter } from './anthropic-adapter.js';
 import { convertAnthropicResponse } from './convert-response.js';
 
-const readFixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const readFixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(anthropicAdapter, {
+  name: 'anthropic',
+  type: 'anthropic',
+  apiKey: 'sk-ant-test-123456',
 });
 
 async function complete(fixture: string) {
-  server = await startReplayServer({
+  const { server, provider } = await harness.serve({
     body: readFixture(fixture),
     headers: { 'content-type': 'application/json', 'request-id': 'req_01' },
     writes: { random: 3 },
-  });
-  const provider = createHttpProvider(anthropicAdapter, {
-    name: 'anthropic',
-    type: 'anthropic',
-    baseUrl: server.url,
-    apiKey: 'sk-ant-test-123456',
   });
   const completion = await provider.complete({
     model: 'claude-sonnet-4-5',

@@ -1,39 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createProviderHarness, rejectionOf } from '../../../../test/support/provider-harness.js';
 import { UpstreamStatusError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { anthropicAdapter } from './anthropic-adapter.js';
 import { mapAnthropicError } from './map-error.js';
 
 const apiKey = 'sk-ant-test-123456';
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const harness = createProviderHarness(anthropicAdapter, { name: 'anthropic', type: 'anthropic', apiKey });
 
 /** Answers with an error over a real socket; returns what the provider threw (streaming and non-streaming alike). */
 async function failWith(status: number, body: string, headers: Record<string, string> = {}) {
-  server = await startReplayServer({ status, body, headers: { 'content-type': 'application/json', ...headers } });
-  const provider = createHttpProvider(anthropicAdapter, {
-    name: 'anthropic',
-    type: 'anthropic',
-    baseUrl: server.url,
-    apiKey,
+  const { provider } = await harness.serve({
+    status,
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
   });
   const options = {
     model: 'claude-sonnet-4-5',
     request: { model: 'claude-sonnet-4-5', messages: [{ role: 'user' as const, content: 'Hi' }] },
   };
-  const streamError = await provider.stream(options).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  const completeError = await provider.complete(options).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  const streamError = await rejectionOf(provider.stream(options));
+  const completeError = await rejectionOf(provider.complete(options));
   expect(streamError).toBeInstanceOf(UpstreamStatusError);
   expect(completeError).toBeInstanceOf(UpstreamStatusError);
   expect((completeError as Error).message).toBe((streamError as Error).message);

@@ -1,70 +1,37 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  allWritePatterns,
-  type ReplayServer,
-  startReplayServer,
-  type WritePattern,
-} from '../../../../test/support/replay-server.js';
+  type CollectedStream,
+  collectStream,
+  createFixtureReader,
+  createProviderHarness,
+  replayInEveryPattern,
+} from '../../../../test/support/provider-harness.js';
 import { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamPart } from '../../types/stream-part.js';
-import type { MalformedEventInfo } from '../provider.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { anthropicAdapter } from './anthropic-adapter.js';
 import { createAnthropicStreamParser } from './parse-stream.js';
 
-const readFixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-
-interface StreamResult {
-  parts: StreamPart[];
-  error: unknown;
-  malformed: MalformedEventInfo[];
-}
-
-let servers: ReplayServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
+const readFixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(anthropicAdapter, {
+  name: 'anthropic',
+  type: 'anthropic',
+  apiKey: 'sk-ant-test-123456',
 });
 
-/** Serves a fixture through a real socket and reads it through the real provider path. */
-async function replay(fixture: string, writes: WritePattern): Promise<StreamResult> {
-  const server = await startReplayServer({ body: readFixture(fixture), writes });
-  servers.push(server);
-  const provider = createHttpProvider(anthropicAdapter, {
-    name: 'anthropic',
-    type: 'anthropic',
-    baseUrl: server.url,
-    apiKey: 'sk-ant-test-123456',
-  });
-  const malformed: MalformedEventInfo[] = [];
-  const parts: StreamPart[] = [];
-  let error: unknown;
-  try {
-    const stream = await provider.stream({
-      model: 'claude-sonnet-4-5',
-      request: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] },
-      onMalformedEvent: (info) => malformed.push(info),
-    });
-    for await (const part of stream.parts) parts.push(part);
-  } catch (caught) {
-    error = caught;
-  }
-  return { parts, error, malformed };
-}
-
-/** Replays in every write pattern and asserts they all give the same result; returns it. */
-async function replayAll(fixture: string): Promise<StreamResult> {
-  const results: StreamResult[] = [];
-  for (const writes of allWritePatterns) results.push(await replay(fixture, writes));
-  for (const result of results.slice(1)) {
-    expect(result.parts).toEqual(results[0].parts);
-    expect(describeError(result.error)).toEqual(describeError(results[0].error));
-    expect(result.malformed.length).toBe(results[0].malformed.length);
-  }
-  return results[0];
+/** Replays a fixture in every write pattern through the real provider path; all must give the same result. */
+async function replayAll(fixture: string): Promise<CollectedStream> {
+  return replayInEveryPattern(
+    async (writes) => {
+      const { provider } = await harness.serve({ body: readFixture(fixture), writes });
+      return collectStream(provider, {
+        model: 'claude-sonnet-4-5',
+        request: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] },
+      });
+    },
+    { describeError },
+  );
 }
 
 const describeError = (error: unknown) =>

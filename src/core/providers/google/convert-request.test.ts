@@ -1,31 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness, drainStream } from '../../../../test/support/provider-harness.js';
 import { InvalidRequestError } from '../../errors/request-errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../types/chat-request.js';
 import type { Continuation } from '../provider.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { convertGoogleRequest } from './convert-request.js';
 import { googleAdapter } from './google-adapter.js';
 
 const apiKey = 'AIzaTestKey1234567890';
-const streamBody = readFileSync(new URL('./fixtures/text-running-usage.sse', import.meta.url), 'utf8');
+const streamBody = createFixtureReader(import.meta.url)('text-running-usage.sse');
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const harness = createProviderHarness(googleAdapter, { name: 'google', type: 'google', apiKey });
 
 /** Sends the request through the real provider to a replay server and returns what the server received. */
 async function sendStreaming(request: Omit<ChatCompletionRequest, 'model'>, continuation?: Continuation) {
-  server = await startReplayServer({ body: streamBody });
-  const provider = createHttpProvider(googleAdapter, { name: 'google', type: 'google', baseUrl: server.url, apiKey });
+  const { server, provider } = await harness.serve({ body: streamBody });
   const parsed = chatCompletionRequestSchema.parse({ model: 'gemini-2.5-flash', ...request });
-  const stream = await provider.stream({ model: 'gemini-2.5-flash', request: parsed, continuation });
-  for await (const _ of stream.parts) {
-    // drain
-  }
+  await drainStream(provider, { model: 'gemini-2.5-flash', request: parsed, continuation });
   expect(server.requests).toHaveLength(1);
   return server.requests[0];
 }

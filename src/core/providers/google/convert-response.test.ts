@@ -1,25 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness } from '../../../../test/support/provider-harness.js';
 import { UpstreamMalformedError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { convertGoogleResponse } from './convert-response.js';
 import { googleAdapter } from './google-adapter.js';
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(googleAdapter, {
+  name: 'google',
+  type: 'google',
+  apiKey: 'AIzaTestKey1234567890',
 });
 
 async function complete(fixtureName: string) {
-  const body = readFileSync(new URL(`./fixtures/${fixtureName}`, import.meta.url), 'utf8');
-  server = await startReplayServer({ body, headers: { 'content-type': 'application/json' }, writes: { random: 3 } });
-  const provider = createHttpProvider(googleAdapter, {
-    name: 'google',
-    type: 'google',
-    baseUrl: server.url,
-    apiKey: 'AIzaTestKey1234567890',
+  const { server, provider } = await harness.serve({
+    body: fixture(fixtureName),
+    headers: { 'content-type': 'application/json' },
+    writes: { random: 3 },
   });
   const request = { model: 'gemini-2.5-flash', messages: [{ role: 'user' as const, content: 'Hi' }] };
   const completion = await provider.complete({ model: 'gemini-2.5-flash', request });

@@ -1,32 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness, rejectionOf } from '../../../../test/support/provider-harness.js';
 import { UpstreamStatusError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { googleAdapter } from './google-adapter.js';
 import { mapGoogleError } from './map-error.js';
 
 const apiKey = 'AIzaTestKey1234567890';
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(googleAdapter, { name: 'google', type: 'google', apiKey });
 
 /**
  * Answers a streaming request with the error status and body, keeping `content-type: text/event-stream` as
  * Gemini does for errors to `alt=sse` requests, and returns the error the provider threw.
  */
 async function streamError(status: number, fixtureName: string, headers?: Record<string, string>) {
-  const body = readFileSync(new URL(`./fixtures/${fixtureName}`, import.meta.url), 'utf8');
-  server = await startReplayServer({ status, body, headers });
-  const provider = createHttpProvider(googleAdapter, { name: 'google', type: 'google', baseUrl: server.url, apiKey });
+  const { provider } = await harness.serve({ status, body: fixture(fixtureName), headers });
   const request = { model: 'gemini-2.5-flash', messages: [{ role: 'user' as const, content: 'Hi' }] };
-  const error = await provider.stream({ model: 'gemini-2.5-flash', request }).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
+  const error = await rejectionOf(provider.stream({ model: 'gemini-2.5-flash', request }));
   expect(error).toBeInstanceOf(UpstreamStatusError);
   return error as UpstreamStatusError;
 }

@@ -1,61 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  allWritePatterns,
-  type ReplayServer,
-  startReplayServer,
-  type WritePattern,
-} from '../../../../test/support/replay-server.js';
+  type CollectedStream,
+  collectStream,
+  createFixtureReader,
+  createProviderHarness,
+  replayInEveryPattern,
+} from '../../../../test/support/provider-harness.js';
 import type { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { ChatCompletionRequest } from '../../types/chat-request.js';
 import type { StreamPart } from '../../types/stream-part.js';
-import type { MalformedEventInfo } from '../provider.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { googleAdapter } from './google-adapter.js';
 
 const request: ChatCompletionRequest = { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] };
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(googleAdapter, {
+  name: 'google',
+  type: 'google',
+  apiKey: 'AIzaTestKey1234567890',
 });
-
-interface Replayed {
-  parts: StreamPart[];
-  error?: unknown;
-  malformed: MalformedEventInfo[];
-}
-
-async function replay(name: string, writes: WritePattern): Promise<Replayed> {
-  server = await startReplayServer({ body: fixture(name), writes });
-  const provider = createHttpProvider(googleAdapter, {
-    name: 'google',
-    type: 'google',
-    baseUrl: server.url,
-    apiKey: 'AIzaTestKey1234567890',
-  });
-  const malformed: MalformedEventInfo[] = [];
-  const stream = await provider.stream({
-    model: 'gemini-2.5-flash',
-    request,
-    onMalformedEvent: (info) => malformed.push(info),
-  });
-  const parts: StreamPart[] = [];
-  try {
-    for await (const part of stream.parts) parts.push(part);
-  } catch (error) {
-    return { parts, error, malformed };
-  }
-  await server.close();
-  server = undefined;
-  return { parts, malformed };
-}
 
 /**
  * Generated tool-call ids differ per run: checks their shape, that each call keeps one id from start to end
@@ -72,16 +36,15 @@ function normalizeIds(parts: StreamPart[]): StreamPart[] {
   });
 }
 
-async function replayAll(name: string): Promise<Replayed> {
-  const results: Replayed[] = [];
-  for (const writes of allWritePatterns) results.push(await replay(name, writes));
-  const first = { ...results[0], parts: normalizeIds(results[0].parts) };
-  for (const result of results.slice(1)) {
-    expect(normalizeIds(result.parts)).toEqual(first.parts);
-    expect(result.error?.constructor).toBe(first.error?.constructor);
-    expect(result.malformed.length).toBe(first.malformed.length);
-  }
-  return first;
+/** Replays a fixture in every write pattern through the real provider path; all must give the same result. */
+async function replayAll(name: string): Promise<CollectedStream> {
+  return replayInEveryPattern(
+    async (writes) => {
+      const { provider } = await harness.serve({ body: fixture(name), writes });
+      return collectStream(provider, { model: 'gemini-2.5-flash', request });
+    },
+    { describeError: (error) => (error as object | undefined)?.constructor, normalizeParts: normalizeIds },
+  );
 }
 
 const metadata = (id: string, model: string): StreamPart => ({ type: 'response-metadata', id, model });

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createProviderHarness, drainStream } from '../../../../test/support/provider-harness.js';
 import type { ChatCompletionRequest } from '../../types/chat-request.js';
 import { CONTINUATION_INSTRUCTION } from '../shared/continuation.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { convertOpenAIRequest, isOpenAIReasoningModel } from './convert-request.js';
 import { openaiAdapter } from './openai-adapter.js';
 
@@ -14,10 +13,11 @@ const done = [
   '',
 ].join('\n');
 
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const harness = createProviderHarness(openaiAdapter, {
+  name: 'openai',
+  type: 'openai',
+  basePath: '/v1',
+  apiKey: 'sk-test-123456',
 });
 
 /** Sends one streamed request through the real provider path and returns what the server received. */
@@ -25,21 +25,15 @@ async function sendAndRecord(
   request: ChatCompletionRequest,
   options: { model?: string; apiKey?: string; assistantText?: string } = {},
 ) {
-  server = await startReplayServer({ body: done });
-  const provider = createHttpProvider(openaiAdapter, {
-    name: 'openai',
-    type: 'openai',
-    baseUrl: `${server.url}/v1`,
-    apiKey: 'apiKey' in options ? options.apiKey : 'sk-test-123456',
-  });
-  const stream = await provider.stream({
+  const { server, provider } = await harness.serve(
+    { body: done },
+    'apiKey' in options ? { apiKey: options.apiKey } : {},
+  );
+  await drainStream(provider, {
     model: options.model ?? 'gpt-4o-2024-08-06',
     request,
     continuation: options.assistantText === undefined ? undefined : { assistantText: options.assistantText },
   });
-  for await (const _part of stream.parts) {
-    // drain
-  }
   expect(server.requests).toHaveLength(1);
   return server.requests[0];
 }

@@ -1,28 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness } from '../../../../test/support/provider-harness.js';
 import { UpstreamMalformedError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { convertOpenAIResponse } from './convert-response.js';
 import { openaiAdapter } from './openai-adapter.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(openaiAdapter, {
+  name: 'openai',
+  type: 'openai',
+  basePath: '/v1',
+  apiKey: 'sk-test-123456',
 });
 
 async function complete(body: string) {
-  server = await startReplayServer({ body, headers: { 'content-type': 'application/json', 'x-request-id': 'req_1' } });
-  const provider = createHttpProvider(openaiAdapter, {
-    name: 'openai',
-    type: 'openai',
-    baseUrl: `${server.url}/v1`,
-    apiKey: 'sk-test-123456',
+  const { server, provider } = await harness.serve({
+    body,
+    headers: { 'content-type': 'application/json', 'x-request-id': 'req_1' },
   });
   const result = await provider.complete({
     model: 'gpt-4o',

@@ -1,29 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplayServer, startReplayServer } from '../../../../test/support/replay-server.js';
+import { describe, expect, it } from 'vitest';
+import { createFixtureReader, createProviderHarness, rejectionOf } from '../../../../test/support/provider-harness.js';
 import { UpstreamStatusError } from '../../errors/upstream-errors.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
 import { mapOpenAIError } from './map-error.js';
 import { openaiAdapter } from './openai-adapter.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(openaiAdapter, {
+  name: 'openai',
+  type: 'openai',
+  basePath: '/v1',
+  apiKey: 'sk-test-123456',
 });
 
 /** Serves one error answer over a real socket and returns what the provider threw, for stream and complete. */
 async function failWith(status: number, body: string, headers: Record<string, string> = {}) {
-  server = await startReplayServer({ status, body, headers: { 'content-type': 'application/json', ...headers } });
-  const provider = createHttpProvider(openaiAdapter, {
-    name: 'openai',
-    type: 'openai',
-    baseUrl: `${server.url}/v1`,
-    apiKey: 'sk-test-123456',
+  const { provider } = await harness.serve({
+    status,
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
   });
   const options = {
     model: 'gpt-4o',
@@ -31,10 +25,7 @@ async function failWith(status: number, body: string, headers: Record<string, st
   };
   const errors: UpstreamStatusError[] = [];
   for (const call of [() => provider.stream(options), () => provider.complete(options)]) {
-    const error = await call().then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const error = await rejectionOf(call());
     expect(error).toBeInstanceOf(UpstreamStatusError);
     errors.push(error as UpstreamStatusError);
   }

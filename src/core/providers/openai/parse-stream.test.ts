@@ -1,74 +1,38 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  allWritePatterns,
-  type ReplayServer,
-  startReplayServer,
-  type WritePattern,
-} from '../../../../test/support/replay-server.js';
+  collectStream,
+  createFixtureReader,
+  createProviderHarness,
+  replayInEveryPattern,
+} from '../../../../test/support/provider-harness.js';
 import { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { StreamPart } from '../../types/stream-part.js';
-import type { MalformedEventInfo, StreamParserContext } from '../provider.js';
-import { createHttpProvider } from '../shared/create-http-provider.js';
+import type { StreamParserContext } from '../provider.js';
 import { openaiAdapter } from './openai-adapter.js';
 import { createOpenAIStreamParser } from './parse-stream.js';
 
-function fixture(name: string): string {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-let server: ReplayServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
+const fixture = createFixtureReader(import.meta.url);
+const harness = createProviderHarness(openaiAdapter, {
+  name: 'openai',
+  type: 'openai',
+  basePath: '/v1',
+  apiKey: 'sk-test-123456',
 });
 
-interface ReplayResult {
-  parts: StreamPart[];
-  error: unknown;
-  malformed: MalformedEventInfo[];
-}
-
-/** Serves a recorded stream over a real socket and reads it through the real provider path. */
-async function replay(body: string, writes: WritePattern): Promise<ReplayResult> {
-  server = await startReplayServer({ body, writes });
-  const provider = createHttpProvider(openaiAdapter, {
-    name: 'openai',
-    type: 'openai',
-    baseUrl: `${server.url}/v1`,
-    apiKey: 'sk-test-123456',
-  });
-  const malformed: MalformedEventInfo[] = [];
-  const parts: StreamPart[] = [];
-  let error: unknown;
-  try {
-    const stream = await provider.stream({
-      model: 'gpt-4o',
-      request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
-      onMalformedEvent: (info) => malformed.push(info),
-    });
-    for await (const part of stream.parts) parts.push(part);
-  } catch (caught) {
-    error = caught;
-  }
-  await server.close();
-  server = undefined;
-  return { parts, error, malformed };
-}
-
-/** Replays one fixture in every write pattern; all must give the same result, which is returned. */
+/** Replays one fixture in every write pattern through the real provider path; all must give the same result. */
 async function replayAllPatterns(name: string, transform: (text: string) => string = (text) => text) {
   const body = transform(fixture(name));
-  const results: ReplayResult[] = [];
-  for (const writes of allWritePatterns) results.push(await replay(body, writes));
-  const [first, ...others] = results;
-  for (const other of others) {
-    expect(other.parts).toEqual(first.parts);
-    expect(describeError(other.error)).toEqual(describeError(first.error));
-    expect(other.malformed.length).toBe(first.malformed.length);
-  }
-  return first;
+  return replayInEveryPattern(
+    async (writes) => {
+      const { provider } = await harness.serve({ body, writes });
+      return collectStream(provider, {
+        model: 'gpt-4o',
+        request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
+      });
+    },
+    { describeError },
+  );
 }
 
 function describeError(error: unknown) {
