@@ -6,7 +6,6 @@ import type {
   ProviderAdapter,
   ProviderCallOptions,
   ProviderConfig,
-  ProviderType,
 } from '../../src/core/providers/provider.js';
 import { createHttpProvider } from '../../src/core/providers/shared/create-http-provider.js';
 import type { StreamPart } from '../../src/core/types/stream-part.js';
@@ -18,13 +17,9 @@ import {
   type WritePattern,
 } from './replay-server.js';
 
-/** The provider entry every test of one provider folder uses. */
+/** What differs between the provider tests of one folder: the key they configure. */
 export interface ProviderHarnessOptions {
-  name: string;
-  type: ProviderType;
   apiKey: string;
-  /** Appended to the replay server's origin: `/v1` for OpenAI-style base URLs, none for Anthropic's and Google's. */
-  basePath?: string;
 }
 
 /** A replay server and the real provider (adapter + `createHttpProvider`) pointed at it. */
@@ -38,9 +33,11 @@ export type ProviderOverrides = Partial<Omit<ProviderConfig, 'name' | 'type'>>;
 
 /**
  * The setup every provider test shares: a replay server answering with recorded bytes and the real provider path in
- * front of it. Call at the top of a test file; every server it starts is closed after each test.
+ * front of it, named after the adapter's type, at the path of the adapter's default base URL (`/v1` for OpenAI).
+ * Call at the top of a test file; every server it starts is closed after each test.
  */
 export function createProviderHarness(adapter: ProviderAdapter, options: ProviderHarnessOptions) {
+  const basePath = adapter.defaultBaseUrl ? new URL(adapter.defaultBaseUrl).pathname.replace(/\/+$/, '') : '';
   const servers: ReplayServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -51,9 +48,9 @@ export function createProviderHarness(adapter: ProviderAdapter, options: Provide
       const server = await startReplayServer(response);
       servers.push(server);
       const provider = createHttpProvider(adapter, {
-        name: options.name,
-        type: options.type,
-        baseUrl: `${server.url}${options.basePath ?? ''}`,
+        name: adapter.type,
+        type: adapter.type,
+        baseUrl: `${server.url}${basePath}`,
         apiKey: options.apiKey,
         ...overrides,
       });

@@ -23,11 +23,7 @@ const okStream = [
   '',
 ].join('\n');
 
-const harness = createProviderHarness(anthropicAdapter, {
-  name: 'anthropic',
-  type: 'anthropic',
-  apiKey: 'sk-ant-test-123456',
-});
+const harness = createProviderHarness(anthropicAdapter, { apiKey: 'sk-ant-test-123456' });
 
 /** Streams one request through a real socket and returns what the server received. */
 async function send(request: RequestWithoutModel, continuation?: Continuation): Promise<RecordedRequest> {

@@ -5,11 +5,7 @@ import { anthropicAdapter } from './anthropic-adapter.js';
 import { convertAnthropicResponse } from './convert-response.js';
 
 const readFixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(anthropicAdapter, {
-  name: 'anthropic',
-  type: 'anthropic',
-  apiKey: 'sk-ant-test-123456',
-});
+const harness = createProviderHarness(anthropicAdapter, { apiKey: 'sk-ant-test-123456' });
 
 async function complete(fixture: string) {
   const { server, provider } = await harness.serve({

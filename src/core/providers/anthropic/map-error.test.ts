@@ -6,7 +6,7 @@ import { mapAnthropicError } from './map-error.js';
 
 const apiKey = 'sk-ant-test-123456';
 
-const harness = createProviderHarness(anthropicAdapter, { name: 'anthropic', type: 'anthropic', apiKey });
+const harness = createProviderHarness(anthropicAdapter, { apiKey });
 
 /** Answers with an error over a real socket; returns what the provider threw (streaming and non-streaming alike). */
 async function failWith(status: number, body: string, headers: Record<string, string> = {}) {

@@ -14,11 +14,7 @@ import { anthropicAdapter } from './anthropic-adapter.js';
 import { createAnthropicStreamParser } from './parse-stream.js';
 
 const readFixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(anthropicAdapter, {
-  name: 'anthropic',
-  type: 'anthropic',
-  apiKey: 'sk-ant-test-123456',
-});
+const harness = createProviderHarness(anthropicAdapter, { apiKey: 'sk-ant-test-123456' });
 
 /** Replays a fixture in every write pattern through the real provider path; all must give the same result. */
 async function replayAll(fixture: string): Promise<CollectedStream> {

@@ -9,7 +9,7 @@ import { googleAdapter } from './google-adapter.js';
 const apiKey = 'AIzaTestKey1234567890';
 const streamBody = createFixtureReader(import.meta.url)('text-running-usage.sse');
 
-const harness = createProviderHarness(googleAdapter, { name: 'google', type: 'google', apiKey });
+const harness = createProviderHarness(googleAdapter, { apiKey });
 
 /** Sends the request through the real provider to a replay server and returns what the server received. */
 async function sendStreaming(request: Omit<ChatCompletionRequest, 'model'>, continuation?: Continuation) {

@@ -5,11 +5,7 @@ import { convertGoogleResponse } from './convert-response.js';
 import { googleAdapter } from './google-adapter.js';
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(googleAdapter, {
-  name: 'google',
-  type: 'google',
-  apiKey: 'AIzaTestKey1234567890',
-});
+const harness = createProviderHarness(googleAdapter, { apiKey: 'AIzaTestKey1234567890' });
 
 async function complete(fixtureName: string) {
   const { server, provider } = await harness.serve({

@@ -7,7 +7,7 @@ import { mapGoogleError } from './map-error.js';
 const apiKey = 'AIzaTestKey1234567890';
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(googleAdapter, { name: 'google', type: 'google', apiKey });
+const harness = createProviderHarness(googleAdapter, { apiKey });
 
 /**
  * Answers a streaming request with the error status and body, keeping `content-type: text/event-stream` as

@@ -15,11 +15,7 @@ import { googleAdapter } from './google-adapter.js';
 const request: ChatCompletionRequest = { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] };
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(googleAdapter, {
-  name: 'google',
-  type: 'google',
-  apiKey: 'AIzaTestKey1234567890',
-});
+const harness = createProviderHarness(googleAdapter, { apiKey: 'AIzaTestKey1234567890' });
 
 /**
  * Generated tool-call ids differ per run: checks their shape, that each call keeps one id from start to end

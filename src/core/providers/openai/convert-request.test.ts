@@ -13,12 +13,7 @@ const done = [
   '',
 ].join('\n');
 
-const harness = createProviderHarness(openaiAdapter, {
-  name: 'openai',
-  type: 'openai',
-  basePath: '/v1',
-  apiKey: 'sk-test-123456',
-});
+const harness = createProviderHarness(openaiAdapter, { apiKey: 'sk-test-123456' });
 
 /** Sends one streamed request through the real provider path and returns what the server received. */
 async function sendAndRecord(

@@ -5,12 +5,7 @@ import { convertOpenAIResponse } from './convert-response.js';
 import { openaiAdapter } from './openai-adapter.js';
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(openaiAdapter, {
-  name: 'openai',
-  type: 'openai',
-  basePath: '/v1',
-  apiKey: 'sk-test-123456',
-});
+const harness = createProviderHarness(openaiAdapter, { apiKey: 'sk-test-123456' });
 
 async function complete(body: string) {
   const { server, provider } = await harness.serve({

@@ -5,12 +5,7 @@ import { mapOpenAIError } from './map-error.js';
 import { openaiAdapter } from './openai-adapter.js';
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(openaiAdapter, {
-  name: 'openai',
-  type: 'openai',
-  basePath: '/v1',
-  apiKey: 'sk-test-123456',
-});
+const harness = createProviderHarness(openaiAdapter, { apiKey: 'sk-test-123456' });
 
 /** Serves one error answer over a real socket and returns what the provider threw, for stream and complete. */
 async function failWith(status: number, body: string, headers: Record<string, string> = {}) {

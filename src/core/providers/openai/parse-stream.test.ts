@@ -13,12 +13,7 @@ import { openaiAdapter } from './openai-adapter.js';
 import { createOpenAIStreamParser } from './parse-stream.js';
 
 const fixture = createFixtureReader(import.meta.url);
-const harness = createProviderHarness(openaiAdapter, {
-  name: 'openai',
-  type: 'openai',
-  basePath: '/v1',
-  apiKey: 'sk-test-123456',
-});
+const harness = createProviderHarness(openaiAdapter, { apiKey: 'sk-test-123456' });
 
 /** Replays one fixture in every write pattern through the real provider path; all must give the same result. */
 async function replayAllPatterns(name: string, transform: (text: string) => string = (text) => text) {
