@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/core/router/create-router.js';
 import { createGateway } from '../../src/server/create-gateway.js';
+import { closeServer, listenOnLoopback } from '../support/listen-server.js';
 import { type RecordedRequest, type ReplayServer, startReplayServer } from '../support/replay-server.js';
 
 /**
@@ -71,13 +71,11 @@ beforeAll(async () => {
   const logger = pino({ level: 'info' }, destination);
   const gateway = createGateway({ router, apiKeys: [apiKey], maxBodyBytes: 64 * 1024, logger });
   server = createServer(gateway.handleRequest);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   await upstream.close();
 });
 

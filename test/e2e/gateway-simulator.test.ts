@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/core/router/create-router.js';
 import { createGateway } from '../../src/server/create-gateway.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/start-simulator.js';
+import { closeServer, listenOnLoopback } from '../support/listen-server.js';
 
 /**
  * The whole system over real sockets: official SDKs → gateway → router → providers → the provider simulator
@@ -29,13 +29,11 @@ beforeAll(async () => {
     retry: { attempts: 0 },
   });
   server = createServer(createGateway({ router }).handleRequest);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   await simulator.close();
 });
 

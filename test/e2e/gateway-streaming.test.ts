@@ -6,10 +6,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/core/router/create-router.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/create-gateway.js';
+import { closeServer, listenOnLoopback } from '../support/listen-server.js';
 
 /**
  * The stream's life over real sockets: a client that disconnects (the upstream must see the abort at once), a
@@ -81,17 +81,7 @@ async function startFakeUpstream(): Promise<FakeUpstream> {
       res.end(`${chunkFrame(model, '', 'stop')}data: [DONE]\n\n`);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    closes,
-    flood,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: await listenOnLoopback(server), closes, flood, close: () => closeServer(server) };
 }
 
 let upstream: FakeUpstream;
@@ -105,8 +95,7 @@ async function startGateway(options: Partial<GatewayOptions> = {}): Promise<{ ur
   const gateway = createGateway({ router, ...options });
   const server = createServer(gateway.handleRequest);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
+  return { url: await listenOnLoopback(server), gateway };
 }
 
 /** A raw streaming request, so the test controls reading, pausing and disconnecting. */

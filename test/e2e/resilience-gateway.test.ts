@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/core/router/create-router.js';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/start-simulator.js';
+import { closeServer, listenOnLoopback } from '../support/listen-server.js';
 import { question, simulatorProviders } from './resilience-support.js';
 
 /** The resilience contract as an HTTP client sees it: headers, one clean SSE stream, `/v1/deployments`. */
@@ -37,14 +37,12 @@ beforeAll(async () => {
   });
   gateway = createGateway({ router, apiKeys: [apiKey] });
   server = createServer(gateway.handleRequest);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
   gateway.abortAll();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   await simulator.close();
 });
 

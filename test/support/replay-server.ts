@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './listen-server.js';
 
 /** One request the replay server received, for request-mapping assertions. */
 export interface RecordedRequest {
@@ -68,17 +68,7 @@ export async function startReplayServer(
     }
     res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: await listenOnLoopback(server), requests, close: () => closeServer(server) };
 }
 
 function* splitBytes(bytes: Buffer, pattern: WritePattern): Generator<Buffer> {
