@@ -19,7 +19,36 @@ export interface ProviderConfig {
   headers?: Record<string, string>;
   /** Injectable fetch (tests, custom dispatchers). Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * The HTTP client, when not `fetch`: a runtime-specific one (the Node gateway passes one built on
+   * `undici.request`, which skips fetch's web-stream body). `fetch`, when given too, wins.
+   */
+  transport?: HttpTransport;
 }
+
+/** One upstream call as the providers make it: a POST with a JSON body. */
+export interface HttpTransportRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  signal?: AbortSignal;
+}
+
+/** What an {@link HttpTransport} answers: the status and headers, and the body read once, as bytes or as text. */
+export interface HttpTransportResponse {
+  status: number;
+  headers: Headers;
+  /** The body's bytes as they arrive; ending the iteration early must abort the upstream request. */
+  body: AsyncIterable<Uint8Array>;
+  /** The whole body as text (instead of iterating it). */
+  text(): Promise<string>;
+}
+
+/**
+ * An HTTP client for the providers: resolves once the response headers are in, rejects when the request could not be
+ * made (or the signal fired); the body streams afterwards and fails when the signal fires.
+ */
+export type HttpTransport = (request: HttpTransportRequest) => Promise<HttpTransportResponse>;
 
 /** Text already delivered to the caller, for mid-stream failover: the provider continues from it. */
 export interface Continuation {

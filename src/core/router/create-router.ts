@@ -1,6 +1,6 @@
 import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { ConfigError } from '../errors/request-errors.js';
-import type { Provider, ProviderConfig } from '../providers/provider.js';
+import type { HttpTransport, Provider, ProviderConfig } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { createCircuitBreakerRegistry } from '../resilience/create-circuit-breaker-registry.js';
@@ -32,6 +32,8 @@ export interface RouterOptions {
   env?: Environment;
   /** Injectable fetch for every provider (tests, custom dispatchers). */
   fetch?: typeof fetch;
+  /** Every provider's HTTP client when not `fetch` (the Node gateway's undici client; see `ProviderConfig`). */
+  transport?: HttpTransport;
   /**
    * Where circuit breakers and deployment stats live. Defaults to an in-memory store; a shared store (Redis)
    * lets several gateway instances see the same open circuits.
@@ -121,6 +123,7 @@ export function createRouter(config?: RouterConfigInput, options: RouterOptions 
       apiKey: entry.api_key || undefined,
       headers: entry.headers,
       fetch: options.fetch,
+      transport: options.transport,
     };
     providers.set(name, createProvider(providerConfig));
   }

@@ -11,16 +11,27 @@ import type {
 import { abortReasonToError } from './abort-reason-to-error.js';
 import { readStreamParts } from './read-stream-parts.js';
 
+/** A 2xx upstream answer, whichever client made the call. */
+interface UpstreamResponse {
+  status: number;
+  headers: Headers;
+  /** A fetch body (`ReadableStream`) or a transport's byte iterable; absent when fetch gave none. */
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
 /**
- * Builds a {@link Provider} from a protocol adapter: the fetch, the error mapping of non-2xx answers and the
- * streaming loop are the same for every provider, so they live here once.
+ * Builds a {@link Provider} from a protocol adapter: the HTTP call, the error mapping of non-2xx answers and the
+ * streaming loop are the same for every provider, so they live here once. The call goes through `config.fetch`,
+ * else `config.transport` (the Node gateway's undici client), else the global fetch.
  */
 export function createHttpProvider(adapter: ProviderAdapter, config: ProviderConfig): Provider {
   const baseUrl = (config.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
+  const transport = config.fetch ? undefined : config.transport;
   const fetchFunction = config.fetch ?? globalThis.fetch.bind(globalThis);
   const secrets = config.apiKey ? [config.apiKey] : [];
 
-  async function send(options: ProviderCallOptions, stream: boolean): Promise<Response> {
+  async function send(options: ProviderCallOptions, stream: boolean): Promise<UpstreamResponse> {
     const upstream = adapter.convertRequest({
       request: options.request,
       model: options.model,
@@ -30,19 +41,18 @@ export function createHttpProvider(adapter: ProviderAdapter, config: ProviderCon
       providerName: config.name,
       continuation: options.continuation,
     });
-    let response: Response;
+    const headers = { 'content-type': 'application/json', ...config.headers, ...upstream.headers };
+    const body = JSON.stringify(upstream.body);
+    let response: UpstreamResponse;
     try {
-      response = await fetchFunction(upstream.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...config.headers, ...upstream.headers },
-        body: JSON.stringify(upstream.body),
-        signal: options.signal,
-      });
+      response = transport
+        ? await transport({ url: upstream.url, headers, body, signal: options.signal })
+        : await fetchFunction(upstream.url, { method: 'POST', headers, body, signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
       throw new UpstreamConnectionError(config.name, error);
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       let bodyText = '';
       try {
         bodyText = await response.text();
@@ -81,7 +91,7 @@ export function createHttpProvider(adapter: ProviderAdapter, config: ProviderCon
       const response = await send(options, false);
       let body: unknown;
       try {
-        body = await response.json();
+        body = JSON.parse(await response.text());
       } catch (error) {
         if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
         throw new UpstreamMalformedError(config.name, 'the response body was not JSON', error);

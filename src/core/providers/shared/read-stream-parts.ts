@@ -14,14 +14,38 @@ export interface ReadStreamPartsOptions {
   onMalformedEvent?: (event: SseEvent, error: unknown) => void;
 }
 
+/** One read at a time from a fetch body or a transport's byte iterable; `cancel` aborts what is left. */
+interface ByteReader {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  cancel(): void;
+}
+
+function openReader(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): ByteReader {
+  if (!('getReader' in body)) {
+    const iterator = body[Symbol.asyncIterator]();
+    return {
+      read: () => iterator.next(),
+      cancel: () => void iterator.return?.()?.catch(() => {}),
+    };
+  }
+  const reader = body.getReader();
+  return {
+    read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
+    cancel: () => {
+      reader.cancel().catch(() => {});
+      reader.releaseLock();
+    },
+  };
+}
+
 /**
  * Response body → SSE events → provider parser → parts, incrementally. Parts produced by one network read are
  * yielded before the next read, so each token leaves as soon as its bytes arrived. Parts already emitted are
  * delivered before an error thrown in the same read. Leaving the loop early cancels the body (and with it the
- * upstream connection).
+ * upstream connection). The body is a fetch `ReadableStream` or any async iterable of bytes (a Node transport's).
  */
 export async function* readStreamParts(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   options: ReadStreamPartsOptions,
 ): AsyncGenerator<StreamPart, void, undefined> {
   const queue: StreamPart[] = [];
@@ -35,11 +59,11 @@ export async function* readStreamParts(
     maxEventBytes: options.maxEventBytes,
     provider: options.provider,
   });
-  const reader = body.getReader();
+  const reader = openReader(body);
   let finished = false;
   try {
     for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: IteratorResult<Uint8Array, unknown>;
       try {
         result = await reader.read();
       } catch (error) {
@@ -64,8 +88,7 @@ export async function* readStreamParts(
       if (result.done) return;
     }
   } finally {
-    if (!finished) reader.cancel().catch(() => {});
-    reader.releaseLock();
+    if (!finished) reader.cancel();
   }
 }
 

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUndiciTransport } from './create-undici-transport.js';
+
+let server: Server | undefined;
+const transport = createUndiciTransport();
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+describe('createUndiciTransport', () => {
+  it('posts the body with the headers and streams the answer', async () => {
+    let received = '';
+    const url = await listen((req, res) => {
+      req.on('data', (chunk) => {
+        received += chunk;
+      });
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'x-ratelimit-remaining-requests': '7' });
+        res.write('data: 1\n\n');
+        setTimeout(() => res.end('data: 2\n\n'), 10);
+      });
+    });
+    const response = await transport({ url, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('7');
+    let text = '';
+    for await (const bytes of response.body) text += Buffer.from(bytes).toString();
+    expect(text).toBe('data: 1\n\ndata: 2\n\n');
+    expect(received).toBe('{"a":1}');
+  });
+
+  it('answers a non-2xx status with its body as text', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(429, { 'retry-after': '2' });
+      res.end('{"error":"slow down"}');
+    });
+    const response = await transport({ url, headers: {}, body: '{}' });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('2');
+    await expect(response.text()).resolves.toBe('{"error":"slow down"}');
+  });
+
+  it('aborting the signal mid-body, or leaving the iteration early, closes the upstream request', async () => {
+    const closed: Promise<void>[] = [];
+    const url = await listen((_req, res) => {
+      closed.push(new Promise((resolve) => res.on('close', () => resolve())));
+      res.writeHead(200);
+      res.write('data: 1\n\n');
+    });
+    const controller = new AbortController();
+    const first = await transport({ url, headers: {}, body: '{}', signal: controller.signal });
+    const iterator = first.body[Symbol.asyncIterator]();
+    await iterator.next();
+    const reason = new Error('client left');
+    controller.abort(reason);
+    await expect(iterator.next()).rejects.toBeDefined();
+    await closed[0];
+
+    const second = await transport({ url, headers: {}, body: '{}' });
+    for await (const _bytes of second.body) break;
+    await closed[1];
+  });
+});
