@@ -26,13 +26,61 @@ export interface SessionEventEncoder {
 const doneEvents: readonly SessionEvent[] = [{ data: '[DONE]' }];
 
 /**
+ * `JSON.stringify(chunk)` for every chunk, byte for byte, with a fast path for the common one (a text delta and
+ * nothing else): per stream the constant text around the token (`{"id":…,"choices":[{"index":0,"delta":{"content":`
+ * and `},"finish_reason":null}]}`) is built once, and only the token is stringified. Any other shape (role, finish,
+ * usage, tool calls, extra fields) takes `JSON.stringify`.
+ */
+export function createOpenAIChunkSerializer(): (chunk: ChatCompletionChunk) => string {
+  let id: string | undefined;
+  let model: string | undefined;
+  let created: number | undefined;
+  let prefix = '';
+  const suffix = '},"finish_reason":null}]}';
+  return (chunk) => {
+    const choices = chunk.choices;
+    if (choices.length !== 1) return JSON.stringify(chunk);
+    const choice = choices[0];
+    const delta = choice.delta;
+    const content = delta.content;
+    if (
+      typeof content !== 'string' ||
+      choice.finish_reason !== null ||
+      choice.index !== 0 ||
+      chunk.object !== 'chat.completion.chunk' ||
+      keyCount(chunk) !== 5 ||
+      keyCount(choice) !== 3 ||
+      keyCount(delta) !== 1
+    )
+      return JSON.stringify(chunk);
+    if (chunk.id !== id || chunk.model !== model || chunk.created !== created) {
+      id = chunk.id;
+      model = chunk.model;
+      created = chunk.created;
+      prefix =
+        `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},` +
+        `"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"content":`;
+    }
+    return prefix + JSON.stringify(content) + suffix;
+  };
+}
+
+/** Own enumerable keys whose value is not `undefined` (the ones `JSON.stringify` writes, for plain data). */
+function keyCount(value: object): number {
+  let count = 0;
+  for (const key in value) if ((value as Record<string, unknown>)[key] !== undefined) count++;
+  return count;
+}
+
+/**
  * OpenAI's chat-completion stream: one `data: <chunk>` per chunk, `data: [DONE]` at a clean end, and after a
  * failure the error object as data with no `[DONE]` (what OpenAI itself sends mid-stream).
  * @see https://platform.openai.com/docs/api-reference/chat/streaming
  */
 export function createOpenAISessionEncoder(secrets: readonly string[]): SessionEventEncoder {
+  const serialize = createOpenAIChunkSerializer();
   return {
-    encodeChunk: (chunk) => [{ data: JSON.stringify(chunk) }],
+    encodeChunk: (chunk) => [{ data: serialize(chunk) }],
     finish: () => [...doneEvents],
     error: (error) => [{ data: JSON.stringify(toOpenAIError(error, secrets).body) }],
   };
