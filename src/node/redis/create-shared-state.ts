@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors/request-errors.js';
 import { type Environment, interpolateEnv } from '../../core/router/interpolate-env.js';
 import { createMemoryStateStore } from '../../core/state/memory-state-store.js';
 import type { StateStore } from '../../core/state/state-store.js';
 import type { LimitStore } from '../../server/limits/limit-store.js';
-import { createRedisConnection, type RedisConnection, type RedisStatus } from './create-redis-connection.js';
-import { createRedisLimitStore } from './create-redis-limit-store.js';
-import { createRedisSessionJournal, type RedisSessionJournal } from './create-redis-session-journal.js';
-import { createRedisStateStore } from './create-redis-state-store.js';
+import type { RedisConnection, RedisStatus } from './create-redis-connection.js';
+import type { RedisSessionJournal } from './create-redis-session-journal.js';
 
 /**
  * The top-level `state` section: where breakers, deployment stats, limit counters and resumable sessions live.
@@ -101,52 +98,7 @@ export async function createSharedState(options: { config: StateConfig; logger?:
     };
   }
 
-  const instanceId = randomUUID();
-  const connection = createRedisConnection({
-    url: config.url!,
-    keyPrefix: config.key_prefix,
-    commandTimeoutMs: config.command_timeout_ms,
-    logger,
-  });
-  const stateStore = createRedisStateStore({ connection, instanceId, logger });
-  const limitStore = createRedisLimitStore({ connection });
-  const journals: RedisSessionJournal[] = [];
-  await connection.ready(config.connect_wait_ms);
-  const status = (): SharedStateStatus => ({ backend: 'redis', instance: instanceId, ...connection.status() });
-
-  return {
-    backend: 'redis',
-    stateStore,
-    limitStore,
-    connection,
-    sessionJournal(bounds) {
-      const journal = createRedisSessionJournal({ connection, instanceId, ...bounds });
-      journals.push(journal);
-      return journal;
-    },
-    status,
-    registerMetrics(registry) {
-      new Gauge({
-        name: 'circuit_breaker_shared_state_up',
-        help: 'Whether the shared state backend (Redis) is reachable: 1 up, 0 degraded (serving from local state).',
-        registers: [registry],
-        collect() {
-          this.set(connection.isUp() ? 1 : 0);
-        },
-      });
-      new Gauge({
-        name: 'circuit_breaker_shared_state_outages',
-        help: 'Times this instance lost the shared state backend since it started.',
-        registers: [registry],
-        collect() {
-          this.set(connection.status().outages);
-        },
-      });
-    },
-    async close() {
-      for (const journal of journals) await journal.close();
-      await stateStore.close();
-      await connection.close();
-    },
-  };
+  // Imported only when configured: ioredis and its modules cost ~26 MB of RSS that a single instance never needs.
+  const { createRedisSharedState } = await import('./create-redis-shared-state.js');
+  return createRedisSharedState({ config, logger });
 }
