@@ -1,6 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
 import type { Router } from '../../core/router/create-router.js';
 import { AuthenticationError, RouteNotFoundError } from '../errors/gateway-errors.js';
@@ -44,16 +44,27 @@ export interface WebSocketGateway {
  * @see https://github.com/websockets/ws#how-to-detect-and-close-broken-connections
  */
 export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
-  const server = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    handleProtocols: (protocols) =>
-      protocols.has(webSocketProtocol) ? webSocketProtocol : (protocols.values().next().value ?? false),
-  });
+  // `ws` costs ~15 MB of RSS once loaded, so it is imported on the first upgrade, not at startup.
+  let server: WebSocketServer | undefined;
+  let loading: Promise<WebSocketServer> | undefined;
+  let closed = false;
+  const loadServer = (): Promise<WebSocketServer> => {
+    loading ??= import('ws').then(({ WebSocketServer }) => {
+      server = new WebSocketServer({
+        noServer: true,
+        maxPayload: options.maxMessageBytes,
+        perMessageDeflate: false,
+        handleProtocols: (protocols) =>
+          protocols.has(webSocketProtocol) ? webSocketProtocol : (protocols.values().next().value ?? false),
+      });
+      return server;
+    });
+    return loading;
+  };
   const connections = new Set<WebSocketConnection>();
   const alive = new WeakMap<object, boolean>();
   const ping = setInterval(() => {
+    if (!server) return;
     for (const ws of server.clients) {
       if (alive.get(ws) === false) {
         ws.terminate();
@@ -64,6 +75,21 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
   }, options.pingIntervalMs ?? 30_000);
   ping.unref();
+
+  const upgrade = (wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      alive.set(ws, true);
+      ws.on('pong', () => alive.set(ws, true));
+      const connection = serveWebSocket(ws, socket, {
+        router: options.router,
+        secrets: options.secrets,
+        maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+        maxStreamsPerSocket: options.maxStreamsPerSocket ?? 100,
+      });
+      connections.add(connection);
+      ws.once('close', () => connections.delete(connection));
+    });
+  };
 
   return {
     handleUpgrade(req, socket, head) {
@@ -78,18 +104,18 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         rejectUpgrade(socket, new AuthenticationError(message), options.secrets);
         return;
       }
-      server.handleUpgrade(req, socket, head, (ws) => {
-        alive.set(ws, true);
-        ws.on('pong', () => alive.set(ws, true));
-        const connection = serveWebSocket(ws, socket, {
-          router: options.router,
-          secrets: options.secrets,
-          maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
-          maxStreamsPerSocket: options.maxStreamsPerSocket ?? 100,
-        });
-        connections.add(connection);
-        ws.once('close', () => connections.delete(connection));
-      });
+      if (server) {
+        upgrade(server, req, socket, head);
+        return;
+      }
+      // First upgrade: the socket buffers what the client sends while `ws` loads (Node leaves it paused).
+      loadServer().then(
+        (wss) => {
+          if (closed) socket.destroy();
+          else upgrade(wss, req, socket, head);
+        },
+        () => socket.destroy(),
+      );
     },
     activeStreams() {
       let count = 0;
@@ -100,7 +126,9 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       for (const connection of connections) connection.abortAll(reason);
     },
     close() {
+      closed = true;
       clearInterval(ping);
+      if (!server) return;
       for (const ws of server.clients) ws.terminate();
       server.close();
     },
