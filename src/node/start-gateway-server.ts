@@ -10,7 +10,7 @@ import { createGateway, type Gateway } from '../server/create-gateway.js';
 import { createObservability, type Observability } from '../server/observability/create-observability.js';
 import { metricsConfigSchema } from '../server/observability/metrics-config-schema.js';
 import { createLogger } from './create-logger.js';
-import { createUndiciTransport } from './create-undici-transport.js';
+import { createNodeHttpTransport } from './create-node-http-transport.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 import { createSqliteLedger } from './ledger/create-sqlite-ledger.js';
 import { parseLedgerConfig } from './ledger/ledger-config-schema.js';
@@ -80,8 +80,8 @@ export async function startGatewayServer(options: StartGatewayServerOptions = {}
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   const stateConfig = resolveStateConfig((config as { state?: unknown } | undefined)?.state, env);
   const sharedState = await createSharedState({ config: stateConfig, logger });
-  // Providers call upstream with undici.request (no web-stream body per token) unless a fetch is injected.
-  const transport = options.fetch ? undefined : createUndiciTransport();
+  // Providers call upstream with node:http (no web-stream body per token) unless a fetch is injected.
+  const transport = options.fetch ? undefined : createNodeHttpTransport();
   const router = createRouter(config, {
     env,
     store: sharedState.stateStore,

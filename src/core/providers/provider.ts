@@ -21,7 +21,7 @@ export interface ProviderConfig {
   fetch?: typeof fetch;
   /**
    * The HTTP client, when not `fetch`: a runtime-specific one (the Node gateway passes one built on
-   * `undici.request`, which skips fetch's web-stream body). `fetch`, when given too, wins.
+   * `node:http`, which skips fetch's web-stream body). `fetch`, when given too, wins.
    */
   transport?: HttpTransport;
 }

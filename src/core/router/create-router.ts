@@ -32,7 +32,7 @@ export interface RouterOptions {
   env?: Environment;
   /** Injectable fetch for every provider (tests, custom dispatchers). */
   fetch?: typeof fetch;
-  /** Every provider's HTTP client when not `fetch` (the Node gateway's undici client; see `ProviderConfig`). */
+  /** Every provider's HTTP client when not `fetch` (the Node gateway's node:http client; see `ProviderConfig`). */
   transport?: HttpTransport;
   /**
    * Where circuit breakers and deployment stats live. Defaults to an in-memory store; a shared store (Redis)

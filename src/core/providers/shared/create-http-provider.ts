@@ -23,7 +23,7 @@ interface UpstreamResponse {
 /**
  * Builds a {@link Provider} from a protocol adapter: the HTTP call, the error mapping of non-2xx answers and the
  * streaming loop are the same for every provider, so they live here once. The call goes through `config.fetch`,
- * else `config.transport` (the Node gateway's undici client), else the global fetch.
+ * else `config.transport` (the Node gateway's node:http client), else the global fetch.
  */
 export function createHttpProvider(adapter: ProviderAdapter, config: ProviderConfig): Provider {
   const baseUrl = (config.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUndiciTransport } from './create-undici-transport.js';
+import { createNodeHttpTransport } from './create-node-http-transport.js';
 
 let server: Server | undefined;
-const transport = createUndiciTransport();
+const transport = createNodeHttpTransport();
 
 afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -17,7 +17,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
 }
 
-describe('createUndiciTransport', () => {
+describe('createNodeHttpTransport', () => {
   it('posts the body with the headers and streams the answer', async () => {
     let received = '';
     const url = await listen((req, res) => {
@@ -69,5 +69,19 @@ describe('createUndiciTransport', () => {
     const second = await transport({ url, headers: {}, body: '{}' });
     for await (const _bytes of second.body) break;
     await closed[1];
+  });
+
+  it('a response quiet for longer than the pool idle timeout is not cut', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200);
+      res.write('data: 1\n\n');
+      setTimeout(() => res.end('data: 2\n\n'), 300);
+    });
+    const short = createNodeHttpTransport({ keepAliveTimeoutMs: 50 });
+    const response = await short({ url, headers: {}, body: '{}' });
+    let text = '';
+    for await (const bytes of response.body) text += Buffer.from(bytes).toString();
+    expect(text).toBe('data: 1\n\ndata: 2\n\n');
+    await short.close();
   });
 });

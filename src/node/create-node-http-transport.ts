@@ -1,0 +1,94 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { HttpTransport, HttpTransportResponse } from '../core/providers/provider.js';
+
+export interface NodeHttpTransportOptions {
+  /** How long an idle upstream connection stays open for reuse. Default 4 000 ms (shorter than Node servers' 5 s). */
+  keepAliveTimeoutMs?: number;
+}
+
+const ignore = (): void => {};
+
+/**
+ * The providers' HTTP client on Node, built on `node:http`/`node:https` (Node's own C++ HTTP parser, nothing extra
+ * to load: the npm `undici` package this replaced cost ~20 MB of idle RSS). A keep-alive pool per origin with
+ * `TCP_NODELAY`; `req.end(body)` sends the request head and body in one write; the response body is the
+ * `IncomingMessage`, read one chunk per network read. Aborting the signal, or leaving the body iteration early,
+ * destroys the upstream request. A request that cannot be made rejects (the provider maps it to a connection error).
+ */
+export function createNodeHttpTransport(
+  options: NodeHttpTransportOptions = {},
+): HttpTransport & { close(): Promise<void> } {
+  // `timeout` closes sockets idle in the pool; on a socket in use it only emits an event nobody acts on.
+  const agentOptions = {
+    keepAlive: true,
+    noDelay: true,
+    scheduling: 'lifo' as const,
+    timeout: options.keepAliveTimeoutMs ?? 4_000,
+  };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
+
+  const transport = ({ url, headers, body, signal }: Parameters<HttpTransport>[0]) =>
+    new Promise<HttpTransportResponse>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const req = (secure ? httpsRequest : httpRequest)(target, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        agent: secure ? httpsAgent : httpAgent,
+      });
+      let res: IncomingMessage | undefined;
+      const onAbort = (): void => {
+        const reason = signal?.reason;
+        req.destroy(reason);
+        res?.destroy(reason);
+        reject(reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('error', (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      });
+      req.once('response', (response) => {
+        res = response;
+        // Errors reach whoever reads the body; unread, they must not crash the process.
+        response.on('error', ignore);
+        response.once('close', () => signal?.removeEventListener('abort', onAbort));
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: toHeaders(response),
+          body: response,
+          text: () => readText(response),
+        });
+      });
+      req.end(body);
+    });
+
+  return Object.assign(transport, {
+    close: async () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  });
+}
+
+function toHeaders(response: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return headers;
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
