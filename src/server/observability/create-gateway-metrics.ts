@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Router } from '../../core/router/create-router.js';
 import type { CompletionObserver } from './completion-observer.js';
 import { circuitStateValue, type DeploymentHealthTracker } from './deployment-health.js';
 import type { LabelBounds } from './label-bounds.js';
+import { Counter, Gauge, Histogram, Registry } from './prom-client-classes.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** Prometheus metrics of one gateway, in their own registry (never prom-client's global one). */
