@@ -1,5 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createRequire } from 'node:module';
 import type { HttpTransport, HttpTransportResponse } from '../core/providers/provider.js';
 
 export interface NodeHttpTransportOptions {
@@ -27,7 +27,15 @@ export function createNodeHttpTransport(
     timeout: options.keepAliveTimeoutMs ?? 4_000,
   };
   const httpAgent = new HttpAgent(agentOptions);
-  const httpsAgent = new HttpsAgent(agentOptions);
+  // node:https (and with it node:tls, ~1 MB of RSS) loads on the first https upstream call: loopback and local
+  // upstreams never need it.
+  let https: { agent: HttpAgent; request: typeof httpRequest } | undefined;
+  const loadHttps = () => {
+    if (https) return https;
+    const module = createRequire(import.meta.url)('node:https') as typeof import('node:https');
+    https = { agent: new module.Agent(agentOptions), request: module.request };
+    return https;
+  };
 
   const transport = ({ url, headers, body, signal }: Parameters<HttpTransport>[0]) =>
     new Promise<HttpTransportResponse>((resolve, reject) => {
@@ -37,10 +45,11 @@ export function createNodeHttpTransport(
       }
       const target = new URL(url);
       const secure = target.protocol === 'https:';
-      const req = (secure ? httpsRequest : httpRequest)(target, {
+      const client = secure ? loadHttps() : undefined;
+      const req = (client ? client.request : httpRequest)(target, {
         method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        agent: secure ? httpsAgent : httpAgent,
+        agent: client ? client.agent : httpAgent,
       });
       let res: IncomingMessage | undefined;
       const onAbort = (): void => {
@@ -72,7 +81,7 @@ export function createNodeHttpTransport(
   return Object.assign(transport, {
     close: async () => {
       httpAgent.destroy();
-      httpsAgent.destroy();
+      https?.agent.destroy();
     },
   });
 }
