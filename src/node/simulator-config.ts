@@ -1,5 +1,5 @@
 import type { RouterConfigInput } from '../core/router/config-schema.js';
-import { type SimulatorHandle, startSimulator } from '../simulator/start-simulator.js';
+import type { SimulatorHandle } from '../simulator/start-simulator.js';
 
 /** The running in-process simulator behind no-key mode. */
 export type RunningSimulator = SimulatorHandle;
@@ -74,6 +74,8 @@ export const simulatorBackendDefaults: Required<StartSimulatorBackendOptions> = 
 export async function startSimulatorBackend(
   options: StartSimulatorBackendOptions = {},
 ): Promise<{ simulator: RunningSimulator; config: RouterConfigInput }> {
+  // Imported here, not at the top: a gateway with real providers never loads the simulator (17 modules).
+  const { startSimulator } = await import('../simulator/start-simulator.js');
   const simulator = await startSimulator({
     host: '127.0.0.1',
     port: 0,
