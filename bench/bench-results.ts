@@ -1,4 +1,4 @@
-import type { Distribution } from './bench-types.js';
+import type { Distribution, StageResult } from './bench-types.js';
 import type { BenchPath } from './scenarios.js';
 
 /** CPU milliseconds each process spent during one stage. */
@@ -9,16 +9,7 @@ export interface ProcessCpu {
 }
 
 /** One stage as measured from the outside: the client's figures plus the processes' CPU and the gateway's RSS. */
-export interface MeasuredStage {
-  streams: number;
-  errors: number;
-  firstError?: string;
-  tokens: number;
-  ttft: Distribution;
-  gaps: Distribution;
-  elapsedMs: number;
-  /** Per stream, tokens per second from the first token to the last (single-stream stages). */
-  streamTokensPerSecond: number[];
+export interface MeasuredStage extends Omit<StageResult, 'abortedAt'> {
   cpuMs: ProcessCpu;
   /** Gateway CPU per 1,000 tokens delivered (only meaningful for gateway stages). */
   gatewayCpuMsPer1kTokens: number;
