@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, constants, createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeHttpTransport } from './create-node-http-transport.js';
 
@@ -18,6 +19,41 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 describe('createNodeHttpTransport', () => {
+  it('decodes a gzip-compressed stream as it arrives, each flushed event at once', async () => {
+    let sendSecond: () => void = () => {};
+    const url = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      const gzip = createGzip();
+      gzip.pipe(res);
+      gzip.write('data: first\n\n');
+      gzip.flush(constants.Z_SYNC_FLUSH);
+      sendSecond = () => gzip.end('data: second\n\n');
+    });
+    const response = await transport({ url, headers: {}, body: '{}' });
+    expect(response.headers.get('content-encoding')).toBeNull();
+    const iterator = response.body[Symbol.asyncIterator]();
+    // The first event is readable before the server has written the second: nothing waits for the whole body.
+    const first = await iterator.next();
+    expect(Buffer.from(first.value as Uint8Array).toString()).toBe('data: first\n\n');
+    sendSecond();
+    let rest = '';
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rest += Buffer.from(next.value as Uint8Array).toString();
+    }
+    expect(rest).toBe('data: second\n\n');
+  });
+
+  it('decodes a brotli-compressed JSON answer', async () => {
+    const url = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' });
+      res.end(brotliCompressSync(JSON.stringify({ ok: true })));
+    });
+    const response = await transport({ url, headers: {}, body: '{}' });
+    expect(JSON.parse(await response.text())).toEqual({ ok: true });
+  });
+
   it('posts the body with the headers and streams the answer', async () => {
     let received = '';
     const url = await listen((req, res) => {

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse } from '../core/providers/provider.js';
 
 export interface NodeHttpTransportOptions {
@@ -68,11 +69,14 @@ export function createNodeHttpTransport(
         // Errors reach whoever reads the body; unread, they must not crash the process.
         response.on('error', ignore);
         response.once('close', () => signal?.removeEventListener('abort', onAbort));
+        const decoded = decodeContentEncoding(response);
+        const responseHeaders = toHeaders(response);
+        if (decoded !== response) responseHeaders.delete('content-encoding');
         resolve({
           status: response.statusCode ?? 0,
-          headers: toHeaders(response),
-          body: response,
-          text: () => readText(response),
+          headers: responseHeaders,
+          body: decoded,
+          text: () => readText(decoded),
         });
       });
       req.end(body);
@@ -96,7 +100,32 @@ function toHeaders(response: IncomingMessage): Headers {
   return headers;
 }
 
-async function readText(response: IncomingMessage): Promise<string> {
+/**
+ * We never ask for compression (it would hold tokens back in the compressor), but an upstream or a proxy in front of
+ * it may compress anyway: gzip, deflate and br bodies are decoded as they arrive, each flush passed on at once.
+ */
+function decodeContentEncoding(response: IncomingMessage): AsyncIterable<Uint8Array> & NodeJS.ReadableStream {
+  const encoding = response.headers['content-encoding']?.trim().toLowerCase();
+  const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') decoder = zlib.createGunzip(flush);
+  else if (encoding === 'deflate') decoder = zlib.createInflate(flush);
+  else if (encoding === 'br') {
+    decoder = zlib.createBrotliDecompress({
+      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+    });
+  }
+  if (!decoder) return response;
+  decoder.on('error', ignore);
+  // Destroying the decoder (the reader left early) destroys the upstream response, and with it the socket.
+  decoder.once('close', () => {
+    if (!response.complete) response.destroy();
+  });
+  return response.pipe(decoder);
+}
+
+async function readText(response: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
