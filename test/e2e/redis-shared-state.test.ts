@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBreakerState } from '../../src/core/resilience/circuit-breaker-state.js';
 import type { RouterConfigInput } from '../../src/core/router/config-schema.js';
 import { createRouter } from '../../src/core/router/create-router.js';
 import type { StateChange } from '../../src/core/state/state-store.js';
@@ -172,17 +173,7 @@ describe('gateway instances sharing Redis', () => {
       expect(result.text).toContain('[DONE]');
     }
     // After the return the sharing works again: a breaker change on B reaches A.
-    b.shared.stateStore.updateBreaker('resync-probe', () => ({
-      state: 'closed',
-      consecutiveFailures: 0,
-      window: [],
-      openedAt: null,
-      openUntil: null,
-      openCount: 0,
-      halfOpenInFlight: 0,
-      lastProbeAt: null,
-      updatedAt: Date.now(),
-    }));
+    b.shared.stateStore.updateBreaker('resync-probe', () => createBreakerState(Date.now()));
     await waitFor(() => a.shared.stateStore.getBreaker('resync-probe') !== undefined);
     await flushAll();
   });

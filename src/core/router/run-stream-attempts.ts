@@ -1,31 +1,19 @@
 import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { CancelledError } from '../errors/request-errors.js';
-import type { Provider } from '../providers/provider.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
-import type { Clock } from '../resilience/clock.js';
 import type { ChatCompletionChunk, RoutingMetadata } from '../types/chat-chunk.js';
-import type { ChatCompletionRequest } from '../types/chat-request.js';
 import { isContentPart } from '../types/stream-part.js';
 import { awaitFirstContent } from './await-first-content.js';
 import type { StreamRunState } from './chat-completion-stream.js';
-import type { AttemptPlanner, PlannedAttempt } from './create-attempt-planner.js';
+import type { PlannedAttempt } from './create-attempt-planner.js';
 import { createChunkBuilder } from './create-chunk-builder.js';
-import type { DeploymentMonitor } from './create-deployment-monitor.js';
-import type { RouterEventEmitter } from './router-events.js';
+import type { CompletionAttemptsContext } from './run-completion-attempts.js';
 import { type StreamAttempt, startStreamAttempt } from './start-stream-attempt.js';
 import { toCircuitBreakerError } from './to-circuit-breaker-error.js';
 
-export interface StreamAttemptsContext {
-  requestId: string;
-  request: ChatCompletionRequest;
-  planner: AttemptPlanner;
-  providers: ReadonlyMap<string, Provider>;
-  monitor: DeploymentMonitor;
-  events: RouterEventEmitter;
-  clock: Clock;
-  signal: AbortSignal;
+/** What a non-streamed run needs, plus the stream object's state that the run reports into. */
+export interface StreamAttemptsContext extends CompletionAttemptsContext {
   state: StreamRunState;
-  created: number;
 }
 
 /**
