@@ -46,7 +46,10 @@ export interface StreamWatchdog {
 export function createStreamWatchdog(options: StreamWatchdogOptions): StreamWatchdog {
   const { clock, connectMs, firstTokenMs, idleMs, minTokensPerSecond, provider } = options;
   const probeWindowMs = options.probeWindowMs ?? 5000;
-  const controller = new AbortController();
+  // Made on first use of `signal`: the stream runner aborts its own controller from `onTimeout` instead, and an
+  // AbortController per attempt that nobody listens to is wasted work on every request.
+  let controller: AbortController | undefined;
+  let breached: CircuitBreakerError | undefined;
   const startedAt = clock.now();
   let connected = false;
   let firstContentAt: number | undefined;
@@ -109,8 +112,9 @@ export function createStreamWatchdog(options: StreamWatchdogOptions): StreamWatc
       return;
     }
     stop();
+    breached = error;
     options.onTimeout?.(error);
-    controller.abort(error);
+    controller?.abort(error);
   }
 
   function stop(): void {
@@ -142,6 +146,12 @@ export function createStreamWatchdog(options: StreamWatchdogOptions): StreamWatc
       }
     },
     stop,
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (breached) controller.abort(breached);
+      }
+      return controller.signal;
+    },
   };
 }

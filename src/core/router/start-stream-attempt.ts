@@ -55,6 +55,14 @@ export function startStreamAttempt(options: StartStreamAttemptOptions): StreamAt
   const { deployment, settings } = planned;
   const key = deployment.key;
   const timeouts = settings.timeouts;
+  // One controller per attempt, fed by the caller's signal and the watchdog: a listener instead of
+  // `AbortSignal.any`, whose dependent-signal bookkeeping costs more per request than the whole routing decision.
+  // The listener is not removed: the caller's signal belongs to this one request and goes with it.
+  const own = new AbortController();
+  const signal = own.signal;
+  const parent = options.signal;
+  if (parent.aborted) own.abort(parent.reason);
+  else parent.addEventListener('abort', () => own.abort(parent.reason), { once: true });
   const watchdog = createStreamWatchdog({
     connectMs: timeouts.connectMs,
     firstTokenMs: timeouts.firstTokenMs,
@@ -63,9 +71,8 @@ export function startStreamAttempt(options: StartStreamAttemptOptions): StreamAt
     probeWindowMs: timeouts.probeWindowMs,
     provider: deployment.providerName,
     clock,
+    onTimeout: (error) => own.abort(error),
   });
-  const own = new AbortController();
-  const signal = AbortSignal.any([options.signal, watchdog.signal, own.signal]);
   const startedAt = clock.now();
   let closed = false;
   monitor.requestStarted(key);
