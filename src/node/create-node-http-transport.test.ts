@@ -75,6 +75,24 @@ describe('createNodeHttpTransport', () => {
     expect(received).toBe('{"a":1}');
   });
 
+  it('reads response headers case-insensitively from the raw list, repeated ones joined as fetch joins them', async () => {
+    const url = await listen((_req, res) => {
+      res.setHeader('X-RateLimit-Remaining-Tokens', '900');
+      res.setHeader('x-upstream-note', ['a', 'b']);
+      res.end('{}');
+    });
+    const response = await transport({ url, headers: {}, body: '{}' });
+    expect(response.headers.get('x-ratelimit-remaining-tokens')).toBe('900');
+    expect(response.headers.get('X-UPSTREAM-NOTE')).toBe(
+      new Headers([
+        ['x', 'a'],
+        ['x', 'b'],
+      ]).get('x'),
+    );
+    expect(response.headers.get('x-absent')).toBeNull();
+    await response.text();
+  });
+
   it('answers a non-2xx status with its body as text', async () => {
     const url = await listen((_req, res) => {
       res.writeHead(429, { 'retry-after': '2' });

@@ -34,10 +34,16 @@ export interface HttpTransportRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * Response headers as the router reads them: only `get` (case-insensitive, repeated headers joined by ", "). A
+ * fetch `Headers` is one; a transport may hand a lighter reader over its raw header list instead of building one.
+ */
+export type ResponseHeaders = Pick<Headers, 'get'>;
+
 /** What an {@link HttpTransport} answers: the status and headers, and the body read once, as bytes or as text. */
 export interface HttpTransportResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** The body's bytes as they arrive; ending the iteration early must abort the upstream request. */
   body: AsyncIterable<Uint8Array>;
   /** The whole body as text (instead of iterating it). */
@@ -75,14 +81,14 @@ export interface ProviderStream {
   /** Parts as the provider produces them; leaving the loop early cancels the upstream body. */
   parts: AsyncIterable<StreamPart>;
   /** Upstream response headers (rate-limit figures for adaptive routing). */
-  headers: Headers;
+  headers: ResponseHeaders;
 }
 
 export interface ProviderCompletion {
   message: CompletionMessage;
   finishReason: FinishReason;
   usage: Usage;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** The upstream's own response id/model, for logs only. */
   upstreamId?: string;
   upstreamModel?: string;
@@ -133,7 +139,7 @@ export interface StreamParser {
 export interface UpstreamErrorInput {
   provider: string;
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   bodyText: string;
 }
 

@@ -1,3 +1,4 @@
+import type { ResponseHeaders } from '../providers/provider.js';
 /**
  * What a provider's rate-limit headers say is left. Every field is optional: providers send some, all or none.
  * Reset times are relative (ms from when the headers were read).
@@ -26,7 +27,7 @@ const defaultStaleAfterMs = 60_000;
  * @see https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
  * @see https://docs.anthropic.com/en/api/rate-limits#response-headers
  */
-export function readRateLimitHeadroom(headers: Headers, now: number = Date.now()): RateLimitHeadroom {
+export function readRateLimitHeadroom(headers: ResponseHeaders, now: number = Date.now()): RateLimitHeadroom {
   const headroom: RateLimitHeadroom = {
     limitRequests: readNumber(headers, 'x-ratelimit-limit-requests', 'anthropic-ratelimit-requests-limit'),
     limitTokens: readNumber(
@@ -87,7 +88,7 @@ function isShort(remaining: number | undefined, limit: number | undefined, thres
   return remaining / limit < threshold;
 }
 
-function readNumber(headers: Headers, ...names: string[]): number | undefined {
+function readNumber(headers: ResponseHeaders, ...names: string[]): number | undefined {
   for (const name of names) {
     const raw = headers.get(name);
     if (raw === null) continue;

@@ -1,3 +1,4 @@
+import type { ResponseHeaders } from '../providers/provider.js';
 import type { Clock } from '../resilience/clock.js';
 import type {
   CircuitBreakerRegistry,
@@ -82,7 +83,7 @@ export function createDeploymentMonitor(options: {
       update(key, (stats, now) => recordDeploymentFailure(stats, now));
     },
     /** Adaptive rate limiting: the headroom the response headers report. */
-    headers(key: string, headers: Headers): void {
+    headers(key: string, headers: ResponseHeaders): void {
       const headroom = readRateLimitHeadroom(headers, clock.now());
       if (Object.keys(headroom).length === 0) return;
       update(key, (stats, now) => recordRateLimitHeadroom(stats, headroom, now));

@@ -7,6 +7,7 @@ import type {
   ProviderCompletion,
   ProviderConfig,
   ProviderStream,
+  ResponseHeaders,
 } from '../provider.js';
 import { abortReasonToError } from './abort-reason-to-error.js';
 import { readStreamParts } from './read-stream-parts.js';
@@ -14,7 +15,7 @@ import { readStreamParts } from './read-stream-parts.js';
 /** A 2xx upstream answer, whichever client made the call. */
 interface UpstreamResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** A fetch body (`ReadableStream`) or a transport's byte iterable; absent when fetch gave none. */
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
   text(): Promise<string>;

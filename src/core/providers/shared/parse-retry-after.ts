@@ -1,9 +1,10 @@
+import type { ResponseHeaders } from '../provider.js';
 /**
  * Reads how long a provider asks us to wait: `retry-after-ms` (OpenAI, Anthropic SDKs honour it), then
  * `retry-after` in seconds or as an HTTP date. Returns undefined when absent or unparseable.
  * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
  */
-export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(headers: ResponseHeaders, now: number = Date.now()): number | undefined {
   const milliseconds = headers.get('retry-after-ms');
   if (milliseconds !== null) {
     const value = Number.parseFloat(milliseconds);
