@@ -16,7 +16,7 @@ import { createCorsPolicy } from './middleware/cors.js';
 import type { CompletionRoute, CompletionSummary } from './observability/completion-observer.js';
 import type { Observability } from './observability/create-observability.js';
 import type { ErrorFormat, GatewaySettings, RequestContext, RequestLogFields } from './request-context.js';
-import { applyRequestEnd, writeRequestLog } from './request-log.js';
+import { applyRequestEnd, createAccessLogger, writeRequestLog } from './request-log.js';
 import { handleChatCompletions } from './routes/chat-completions.js';
 import { handleDashboard, handleDashboardEvents } from './routes/dashboard.js';
 import { handleDeployments } from './routes/deployments.js';
@@ -146,6 +146,7 @@ const apiPathPrefix = '/v1/';
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { router, logger } = options;
+  const accessLog = logger ? createAccessLogger(logger) : undefined;
   const apiKeys = options.apiKeys ?? [];
   const journal = options.sessionJournal;
   const sessions = createSessionStore(
@@ -250,10 +251,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         })
         .finally(() => {
           if (tracked) inFlight.delete(context.controller);
-          if (logger) writeRequestLog(logger, context, { route: path, durationMs: performance.now() - startedAt });
+          // With `log_content` the line carries the request body, which only the process logger's redaction covers.
+          if (logger && accessLog)
+            writeRequestLog(context.gateway.logContent ? logger : accessLog, context, {
+              route: path,
+              durationMs: performance.now() - startedAt,
+            });
           const finish = (outcome?: SessionOutcome) => {
             if (context.tap) endTap(context, performance.now() - startedAt, outcome);
-            for (const [id, log] of routerRequests) if (log === context.log) routerRequests.delete(id);
+            context.forgetRouterRequests();
           };
           // A stream's tap ends with its session, which a resumable stream may outlive its request by (detached).
           if (context.sessionEnd) void context.sessionEnd.then(finish);

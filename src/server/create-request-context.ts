@@ -11,6 +11,8 @@ const acceptableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface OwnedRequestContext extends RequestContext {
   /** Aborts the request's router calls (client disconnect, `abortAll`). */
   readonly controller: AbortController;
+  /** Drops this request's router ids from the shared map (the request and its session are over). */
+  forgetRouterRequests(): void;
 }
 
 /**
@@ -35,6 +37,8 @@ export function createRequestContext(options: {
 
   const controller = new AbortController();
   const log: RequestLogFields = {};
+  // Its own ids, so that forgetting them is a lookup each, not a scan of every request in flight.
+  const routerRequestIds: string[] = [];
   let clientGone = false;
   res.once('close', () => {
     if (res.writableFinished) return;
@@ -61,6 +65,10 @@ export function createRequestContext(options: {
     log,
     trackRouterRequest(routerRequestId) {
       options.routerRequests.set(routerRequestId, log);
+      routerRequestIds.push(routerRequestId);
+    },
+    forgetRouterRequests() {
+      for (const id of routerRequestIds) options.routerRequests.delete(id);
     },
     recordError(error: CircuitBreakerError) {
       log.outcome = error.code === 'CANCELLED' ? 'cancelled' : 'error';

@@ -19,6 +19,16 @@ export function applyRequestEnd(log: RequestLogFields, event: RouterEventOf<'req
 }
 
 /**
+ * The logger for the request lines: the process logger without its redaction paths. The line is built field by
+ * field below from values that cannot hold a key (ids, names, numbers; `errorMessage` has the secrets taken out
+ * when recorded), and the redaction's wildcard walk cost ~45 µs of the ~55 µs a line took, on every request. A line
+ * with `content` (the request body, `log_content` on) goes through the redacting process logger instead.
+ */
+export function createAccessLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [] } });
+}
+
+/**
  * The one log line of a request: ids, route, routing, status, timings, tokens and outcome. Message content only
  * when `logContent` is on; keys never (messages were redacted when recorded).
  */
