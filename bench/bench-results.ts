@@ -46,10 +46,21 @@ export interface AbortResult {
   firstError?: string;
 }
 
+/**
+ * The same stages through a bare node:http proxy (bench/floor-proxy.ts) in front of the same upstream: what any
+ * Node.js proxy hop adds on this machine. Measured on the pass-through path only (it forwards bytes unchanged).
+ */
+export interface FloorResult {
+  ttftSingle: MeasuredStage;
+  /** Median single-stream tokens/s, runs alternated with direct and gateway. */
+  throughput: number;
+}
+
 export interface PathResult {
   id: BenchPath['id'];
   label: string;
   ttftSingle: { direct: MeasuredStage; gateway: MeasuredStage };
+  floor?: FloorResult;
   throughput: ThroughputResult;
   ladder: LadderStep[];
   abort: { direct: AbortResult; gateway: AbortResult };

@@ -63,19 +63,32 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
     }),
   };
 
+  // The floor: the same direct endpoint (same wire format and model), reached through a bare node:http proxy.
+  const floorEndpoint = path.id === 'pass-through' ? { ...path.direct, origin: processes.floorUrl } : undefined;
+  const floorTtft = floorEndpoint
+    ? await measureStage(processes, {
+        kind: 'sequential',
+        endpoint: floorEndpoint,
+        shape: unpacedShort,
+        requests: plan.ttftRequests,
+        warmup: plan.ttftWarmup,
+      })
+    : undefined;
+
   log(`${path.id}: single-stream throughput`);
   const big = { tokens: plan.throughputTokens, tokensPerSecond: 0 };
   const rates = {
     direct: [] as number[],
     gateway: [] as number[],
+    floor: [] as number[],
     gatewayCpu: [] as number[],
     upstreamCpu: [] as number[],
   };
   for (let run = 0; run < plan.throughputRuns; run++) {
-    for (const target of ['direct', 'gateway'] as const) {
+    for (const target of floorEndpoint ? (['direct', 'gateway', 'floor'] as const) : (['direct', 'gateway'] as const)) {
       const stage = await measureStage(processes, {
         kind: 'sequential',
-        endpoint: path[target],
+        endpoint: target === 'floor' && floorEndpoint ? floorEndpoint : path[target as 'direct' | 'gateway'],
         shape: big,
         requests: 1,
         warmup: run === 0 ? 1 : 0,
@@ -127,7 +140,8 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
     gatewayCpuMsPer1kTokens: median(rates.gatewayCpu),
     upstreamCpuMsPer1kTokens: median(rates.upstreamCpu),
   };
-  return { id: path.id, label: path.label, ttftSingle, throughput, ladder, abort };
+  const floor = floorTtft ? { ttftSingle: floorTtft, throughput: median(rates.floor) } : undefined;
+  return { id: path.id, label: path.label, ttftSingle, floor, throughput, ladder, abort };
 }
 
 async function main(): Promise<number> {

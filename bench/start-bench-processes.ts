@@ -12,6 +12,9 @@ export interface BenchProcesses {
   upstreamClockBiasMs: number;
   gateway: ChildProcess & { pid: number };
   gatewayUrl: string;
+  /** A bare node:http proxy in front of the same upstream (bench/floor-proxy.ts): what any Node.js hop costs. */
+  floor: ChildProcess & { pid: number };
+  floorUrl: string;
   client: LoadClient;
   /** Where the gateway's log (stderr) and, with `cpuProfile`, its `.cpuprofile` go. */
   workDirectory: string;
@@ -50,6 +53,16 @@ export async function startBenchProcesses(options: StartBenchProcessesOptions): 
       clockBiasMs: number;
     };
 
+    const floor = spawnNode({
+      execArgv: ['--import', 'tsx'],
+      script: join(root, 'bench/floor-proxy.ts'),
+      args: [upstreamUrl],
+      cwd: root,
+      stderr: 'inherit',
+    });
+    started.push(floor);
+    const floorUrl = await waitForLine(floor, /listening on (http:\/\/\S+)/, 'floor proxy');
+
     const configPath = join(workDirectory, 'gateway-config.json');
     writeFileSync(configPath, JSON.stringify(createGatewayConfig(upstreamUrl), null, 2));
     const profileFlags = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${workDirectory}`] : [];
@@ -72,11 +85,14 @@ export async function startBenchProcesses(options: StartBenchProcessesOptions): 
       upstreamClockBiasMs,
       gateway: gateway as BenchProcesses['gateway'],
       gatewayUrl,
+      floor: floor as BenchProcesses['floor'],
+      floorUrl,
       client,
       workDirectory,
       async stop() {
         await client.close();
         await stopProcess(gateway, 15_000);
+        await stopProcess(floor);
         await stopProcess(upstream);
         closeSync(logFd);
       },

@@ -41,6 +41,30 @@ function pathRows(path: PathResult): Row[] {
     ],
     ['gateway CPU per 1k tokens, unpaced (ms)', '', fixed(path.throughput.gatewayCpuMsPer1kTokens), ''],
   ];
+  const floor = path.floor;
+  if (floor) {
+    // The floor's figures go in the gateway column: what a bare node:http proxy does in its place.
+    rows.push(
+      [
+        'floor (bare node:http proxy): TTFT p50, 1 stream (ms)',
+        fixed(direct.ttft.p50),
+        fixed(floor.ttftSingle.ttft.p50),
+        signed(floor.ttftSingle.ttft.p50 - direct.ttft.p50),
+      ],
+      [
+        'floor (bare node:http proxy): TTFT p99, 1 stream (ms)',
+        fixed(direct.ttft.p99),
+        fixed(floor.ttftSingle.ttft.p99),
+        signed(floor.ttftSingle.ttft.p99 - direct.ttft.p99),
+      ],
+      [
+        'floor (bare node:http proxy): single stream (tokens/s)',
+        integer(path.throughput.direct),
+        integer(floor.throughput),
+        `${fixed(floor.throughput / path.throughput.direct)}×`,
+      ],
+    );
+  }
   for (const step of path.ladder) {
     const n = step.concurrency;
     const d = step.direct;
