@@ -31,6 +31,8 @@ export interface LadderStep {
   concurrency: number;
   direct: MeasuredStage;
   gateway: MeasuredStage;
+  /** The same step through the bare node:http proxy (pass-through only; see {@link FloorResult}). */
+  floor?: MeasuredStage;
   /** Gateway RSS growth per open stream, bytes. */
   rssPerStreamBytes: number;
 }

@@ -14,21 +14,26 @@ export interface TargetVerdict {
 export const STALL_GAP_P99_MS = 10;
 export const STALL_BUNCHING_POINTS = 0.05;
 
-export function addedGapP99(step: LadderStep): number {
-  return step.gateway.gaps.p99 - step.direct.gaps.p99;
+/** Which proxy of a ladder step is judged: the gateway, or the bare node:http proxy measured as the floor. */
+type Proxy = 'gateway' | 'floor';
+
+export function addedGapP99(step: LadderStep, proxy: Proxy = 'gateway'): number {
+  return (step[proxy]?.gaps.p99 ?? Number.NaN) - step.direct.gaps.p99;
 }
 
-export function isStallFree(step: LadderStep): boolean {
-  const bunching = step.gateway.gaps.underOneMs - step.direct.gaps.underOneMs;
-  const failed = step.gateway.errors > 0;
-  return !failed && addedGapP99(step) <= STALL_GAP_P99_MS && bunching <= STALL_BUNCHING_POINTS;
+export function isStallFree(step: LadderStep, proxy: Proxy = 'gateway'): boolean {
+  const stage = step[proxy];
+  if (!stage) return false;
+  const bunching = stage.gaps.underOneMs - step.direct.gaps.underOneMs;
+  const failed = stage.errors > 0;
+  return !failed && addedGapP99(step, proxy) <= STALL_GAP_P99_MS && bunching <= STALL_BUNCHING_POINTS;
 }
 
 /** The largest measured concurrency at which the path (and every smaller step) stays stall-free; 0 if none. */
-export function maxStallFree(path: PathResult): number {
+export function maxStallFree(path: PathResult, proxy: Proxy = 'gateway'): number {
   let best = 0;
   for (const step of path.ladder) {
-    if (!isStallFree(step)) break;
+    if (!isStallFree(step, proxy)) break;
     best = step.concurrency;
   }
   return best;
@@ -101,9 +106,13 @@ export function evaluateTargets(results: BenchResults, _plan: BenchPlan): Target
     const at1000 = stepAt(path, 1000);
     verdicts.push({
       target: `${name}: 1,000 paced streams stall-free (added gap p99 ≤ 10 ms, no bunching)`,
-      measured: at1000
-        ? `added gap p99 ${ms(addedGapP99(at1000))}, bunched ${(at1000.gateway.gaps.underOneMs * 100).toFixed(1)} % vs ${(at1000.direct.gaps.underOneMs * 100).toFixed(1)} % direct; stall-free up to ${maxStallFree(path)}${isBaselineHealthy(at1000) ? '' : `; ${overloaded(at1000)}`}`
-        : `stall-free up to ${maxStallFree(path)} (1,000 not measured)`,
+      measured:
+        (at1000
+          ? `added gap p99 ${ms(addedGapP99(at1000))}, bunched ${(at1000.gateway.gaps.underOneMs * 100).toFixed(1)} % vs ${(at1000.direct.gaps.underOneMs * 100).toFixed(1)} % direct; stall-free up to ${maxStallFree(path)}${isBaselineHealthy(at1000) ? '' : `; ${overloaded(at1000)}`}`
+          : `stall-free up to ${maxStallFree(path)} (1,000 not measured)`) +
+        (path.ladder.some((step) => step.floor)
+          ? `; a bare node:http proxy: stall-free up to ${maxStallFree(path, 'floor')}`
+          : ''),
       met: at1000 && isBaselineHealthy(at1000) ? isStallFree(at1000) : undefined,
     });
     const largest = path.ladder.at(-1);

@@ -106,10 +106,10 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
     log(`${path.id}: ${concurrency} paced streams at ${plan.pacedTokensPerSecond} tokens/s`);
     const shape = { tokens: plan.pacedTokens, tokensPerSecond: plan.pacedTokensPerSecond };
     const rampMs = (plan.pacedTokens * 1000) / plan.pacedTokensPerSecond;
-    const stage = (target: 'direct' | 'gateway') =>
+    const stage = (target: 'direct' | 'gateway' | 'floor') =>
       measureStage(processes, {
         kind: 'closed-loop',
-        endpoint: path[target],
+        endpoint: target === 'floor' && floorEndpoint ? floorEndpoint : path[target as 'direct' | 'gateway'],
         shape,
         concurrency,
         rampMs,
@@ -117,10 +117,12 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
       });
     const direct = await stage('direct');
     const gateway = await stage('gateway');
+    const floor = floorEndpoint ? await stage('floor') : undefined;
     ladder.push({
       concurrency,
       direct,
       gateway,
+      floor,
       rssPerStreamBytes: Math.max(0, gateway.rssPeakBytes - gateway.rssBeforeBytes) / concurrency,
     });
   }

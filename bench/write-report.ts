@@ -92,6 +92,33 @@ function pathRows(path: PathResult): Row[] {
     );
   }
   rows.push(['stall-free up to (streams)', '', String(maxStallFree(path)), '']);
+  if (path.ladder.some((step) => step.floor)) {
+    for (const step of path.ladder) {
+      const f = step.floor;
+      if (!f) continue;
+      const d = step.direct;
+      rows.push(
+        [
+          `floor (bare node:http proxy), ${step.concurrency} paced: gap p99 (ms)`,
+          fixed(d.gaps.p99),
+          fixed(f.gaps.p99),
+          signed(f.gaps.p99 - d.gaps.p99),
+        ],
+        [
+          `floor (bare node:http proxy), ${step.concurrency} paced: bunched gaps (< 1 ms)`,
+          percent(d.gaps.underOneMs),
+          percent(f.gaps.underOneMs),
+          '',
+        ],
+      );
+    }
+    rows.push([
+      'floor (bare node:http proxy): stall-free up to (streams)',
+      '',
+      String(maxStallFree(path, 'floor')),
+      '',
+    ]);
+  }
   const abort = path.abort;
   rows.push(
     [
