@@ -91,6 +91,9 @@ export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncG
           }
         }
         attempt.succeed();
+        // Nothing is live any more: the finally block has nothing to abandon (and builds no CancelledError, a
+        // stack capture of ~25 µs, on every successful request).
+        live = undefined;
         break;
       } catch (error) {
         const failure = attempt.toError(error);
