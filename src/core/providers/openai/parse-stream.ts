@@ -30,10 +30,11 @@ export function createOpenAIStreamParser(
   let metadataSent = false;
   let finishReason: FinishReason | undefined;
   const toolCalls = createToolCallTracker(emit);
-  const textDeltas = createStringSlotTemplate();
-  // Learning costs two extra parses: an upstream whose envelope changes every event (OpenAI's random
-  // `obfuscation` field) stops paying for it after a few tries.
-  let learningsLeft = options.fastTextDeltas === false ? 0 : MAX_TEMPLATE_LEARNINGS;
+  const textDeltas = createStringSlotTemplate({
+    marker: '"content":',
+    read: readContent,
+    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+  });
 
   function onDelta(delta: OpenAIChunkDelta): void {
     const reasoning = delta.reasoning_content ?? delta.reasoning;
@@ -107,10 +108,7 @@ export function createOpenAIStreamParser(
       onChunk(chunk);
       // After onChunk the response metadata is sent (or this envelope has no id): a later chunk in the same
       // envelope emits only its text.
-      if (learningsLeft > 0 && isTextOnlyChunk(chunk)) {
-        learningsLeft--;
-        textDeltas.learn(event.data, '"content":', readContent);
-      }
+      if (isTextOnlyChunk(chunk)) textDeltas.learn(event.data);
     },
     onEnd(): void {
       if (done) return;
@@ -121,9 +119,6 @@ export function createOpenAIStreamParser(
     },
   };
 }
-
-/** How many times one stream may learn a text-delta template (each costs two extra parses). */
-const MAX_TEMPLATE_LEARNINGS = 8;
 
 /** A chunk whose only effect in onChunk is its `content` (no reasoning, refusal, tool call, finish or usage). */
 function isTextOnlyChunk(chunk: OpenAIChunk): boolean {

@@ -20,16 +20,30 @@ export interface StringSlotTemplate {
   match(data: string): string | undefined;
   /**
    * Learns the shape of `data` (an event the caller parsed in full and found to be of the kind the fast path
-   * serves) with the slot at the first string literal after `marker`. Returns false, keeping no template, when the
-   * slot is not what `read` reads. Each call replaces the template; the caller bounds how often it calls.
+   * serves), replacing the previous one. Returns false, keeping no template, when the slot is not what `read` reads,
+   * or when the learnings are used up.
    */
-  learn(data: string, marker: string, read: (parsed: unknown) => unknown): boolean;
+  learn(data: string): boolean;
+}
+
+export interface StringSlotTemplateOptions {
+  /** The slot is the first string literal after the first occurrence of this text (e.g. `"content":`). */
+  marker: string;
+  /** Reads, from a parsed event, the string the fast path serves (undefined when the event is not of that kind). */
+  read: (parsed: unknown) => unknown;
+  /**
+   * How many times one stream may learn (each costs two extra parses): an upstream whose envelope changes every
+   * event (OpenAI's random `obfuscation` field, Gemini's running usage counts) stops paying for it. Default 8.
+   */
+  maxLearnings?: number;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-export function createStringSlotTemplate(): StringSlotTemplate {
+export function createStringSlotTemplate(options: StringSlotTemplateOptions): StringSlotTemplate {
+  const { marker, read } = options;
+  let learningsLeft = options.maxLearnings ?? 8;
   let prefix = '';
   let suffix = '';
   let learned = false;
@@ -46,8 +60,10 @@ export function createStringSlotTemplate(): StringSlotTemplate {
       if (data.charCodeAt(prefix.length) !== QUOTE) return undefined;
       return parseStringLiteral(data.slice(prefix.length, end));
     },
-    learn(data, marker, read) {
+    learn(data) {
       learned = false;
+      if (learningsLeft <= 0) return false;
+      learningsLeft--;
       const markerAt = data.indexOf(marker);
       if (markerAt === -1) return false;
       const start = data.indexOf('"', markerAt + marker.length);
