@@ -64,16 +64,18 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     const batches = this.batches();
     let batch: readonly ChatCompletionChunk[] = [];
     let index = 0;
+    const nextChunk = (): Promise<IteratorResult<ChatCompletionChunk>> => {
+      // The rest of a batch needs no generator step: a resolved promise each.
+      if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++] });
+      return batches.next().then((result) => {
+        if (result.done) return { done: true, value: undefined };
+        batch = result.value;
+        index = 0;
+        return nextChunk();
+      });
+    };
     return {
-      next: async (): Promise<IteratorResult<ChatCompletionChunk>> => {
-        while (index >= batch.length) {
-          const result = await batches.next();
-          if (result.done) return { done: true, value: undefined };
-          batch = result.value;
-          index = 0;
-        }
-        return { done: false, value: batch[index++] };
-      },
+      next: nextChunk,
       return: async (value?: unknown) => {
         await batches.return?.();
         return { done: true, value: value as ChatCompletionChunk };
@@ -97,12 +99,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     const generator = this.#run(this.#controller.signal, this.state);
     const controller = this.#controller;
     const iterator: AsyncIterableIterator<readonly ChatCompletionChunk[]> = {
-      next: async () => {
-        const result = await generator.next();
-        if (result.done) return { done: true, value: undefined };
-        const value = result.value;
-        return { done: false, value: isBatch(value) ? value : [value] };
-      },
+      // A `then`, not an async function with an await: fewer promises and microtask hops per read.
+      next: () => generator.next().then(toBatchResult),
       return: async () => {
         // Leaving the loop early: stop paying for tokens nobody reads.
         controller.abort(new CancelledError('The consumer stopped reading.'));
@@ -111,14 +109,20 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       },
       throw: async (error?: unknown) => {
         controller.abort(error);
-        const result = await generator.throw(error);
-        if (result.done) return { done: true, value: undefined };
-        return { done: false, value: isBatch(result.value) ? result.value : [result.value] };
+        return toBatchResult(await generator.throw(error));
       },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
   }
+}
+
+/** A run's step as a batch step (the run's own result object when it already yielded an array). */
+function toBatchResult(result: IteratorResult<ChunkOrBatch>): IteratorResult<readonly ChatCompletionChunk[]> {
+  if (result.done) return { done: true, value: undefined };
+  const value = result.value;
+  if (isBatch(value)) return result as IteratorResult<readonly ChatCompletionChunk[]>;
+  return { done: false, value: [value] };
 }
 
 function isBatch(value: ChunkOrBatch): value is readonly ChatCompletionChunk[] {
