@@ -1,8 +1,9 @@
 import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { CancelledError } from '../errors/request-errors.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
+import { readyPartsOf } from '../providers/shared/read-stream-parts.js';
 import type { ChatCompletionChunk, RoutingMetadata } from '../types/chat-chunk.js';
-import { isContentPart } from '../types/stream-part.js';
+import { isContentPart, type StreamPart } from '../types/stream-part.js';
 import { awaitFirstContent } from './await-first-content.js';
 import type { StreamRunState } from './chat-completion-stream.js';
 import type { PlannedAttempt } from './create-attempt-planner.js';
@@ -21,9 +22,13 @@ export interface StreamAttemptsContext extends CompletionAttemptsContext {
  * they come. Before the first content nothing reaches the caller, so failures there stay invisible. After it,
  * a failure fails over (unless turned off, or a tool call has started): the next healthy deployment continues
  * from the text delivered so far, and the caller sees one uninterrupted stream. With nothing left, the stream
- * ends with the error. The per-part path does no timer work and allocates nothing beyond the chunk.
+ * ends with the error. The per-part path does no timer work and allocates nothing beyond the chunk. It yields the
+ * chunks of one upstream network read as one array (ChatCompletionStream hands them out one by one): one generator
+ * hop per read instead of one per chunk.
  */
-export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncGenerator<ChatCompletionChunk> {
+export async function* runStreamAttempts(
+  context: StreamAttemptsContext,
+): AsyncGenerator<readonly ChatCompletionChunk[]> {
   const { request, events, requestId, signal, planner, clock, monitor } = context;
   const startedAt = clock.now();
   const builder = createChunkBuilder({ id: requestId, model: request.model, created: context.created });
@@ -47,6 +52,13 @@ export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncG
       monitor,
       events,
     });
+  /** One part into the batch of chunks for the caller, noting what failover needs to know. */
+  const deliver = (part: StreamPart, batch: ChatCompletionChunk[]): void => {
+    if (part.type === 'text-delta') delivered.push(part.text);
+    else if (part.type === 'tool-call-start') toolCallStarted = true;
+    const chunk = builder.push(part);
+    if (chunk) batch.push(chunk);
+  };
   const serve = (attempt: StreamAttempt): void => {
     const { deployment } = attempt.planned;
     const routing: RoutingMetadata = {
@@ -72,25 +84,38 @@ export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncG
     for (;;) {
       const attempt: StreamAttempt = live;
       try {
+        let batch: ChatCompletionChunk[] = [];
         for (const part of attempt.held) {
           const chunk = builder.push(part);
-          if (chunk) yield chunk;
+          if (chunk) batch.push(chunk);
         }
         const iterator = attempt.iterator;
         if (attempt.first && iterator) {
-          let part = attempt.first;
+          const ready = readyPartsOf(iterator);
+          let part: StreamPart = attempt.first;
           for (;;) {
-            if (part.type === 'text-delta') delivered.push(part.text);
-            else if (part.type === 'tool-call-start') toolCallStarted = true;
-            const chunk = builder.push(part);
-            if (chunk) yield chunk;
+            deliver(part, batch);
+            // The rest of this network read's parts, without a promise each (none when not from readStreamParts).
+            for (let next = ready?.takeReadyPart(); next !== undefined; next = ready?.takeReadyPart()) {
+              if (isContentPart(next)) attempt.watchdog.markContent();
+              deliver(next, batch);
+            }
+            // Yielded before the next read: a read's chunks leave together, and before an error that read raised.
+            if (batch.length > 0) {
+              yield batch;
+              batch = [];
+            }
             const result = await iterator.next();
             if (result.done) break;
             part = result.value;
             if (isContentPart(part)) attempt.watchdog.markContent();
           }
         }
+        if (batch.length > 0) yield batch;
         attempt.succeed();
+        // Nothing is live any more: the finally block has nothing to abandon (and builds no CancelledError, a
+        // stack capture of ~25 µs, on every successful request).
+        live = undefined;
         break;
       } catch (error) {
         const failure = attempt.toError(error);
@@ -108,7 +133,7 @@ export async function* runStreamAttempts(context: StreamAttemptsContext): AsyncG
       routing: context.state.servedBy,
     });
     outcome = 'success';
-    for (const chunk of closing) yield chunk;
+    if (closing.length > 0) yield closing;
   } catch (error) {
     finalError = toRunError(error, signal);
     if (finalError.code === 'CANCELLED') outcome = 'cancelled';

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Router } from '../../core/router/create-router.js';
 import type { CompletionObserver } from './completion-observer.js';
+import { createHistogramTallies } from './create-histogram-tallies.js';
 import { circuitStateValue, type DeploymentHealthTracker } from './deployment-health.js';
 import type { LabelBounds } from './label-bounds.js';
 import { Counter, Gauge, Histogram, Registry } from './prom-client-classes.js';
@@ -63,7 +64,12 @@ export function createGatewayMetrics(options: {
     labelNames: ['route'],
     buckets: interTokenBuckets,
     registers,
+    collect() {
+      interTokenTallies.flush();
+    },
   });
+  // Counted per token in plain arrays, added to the histogram before each read (observe per token was 4 % of CPU).
+  const interTokenTallies = createHistogramTallies(interTokenLatency, interTokenBuckets);
   const promptTokens = new Counter({
     name: 'circuit_breaker_prompt_tokens_total',
     help: 'Prompt (input) tokens, as reported by the provider or counted for partial streams.',
@@ -164,7 +170,7 @@ export function createGatewayMetrics(options: {
       let streaming = false;
       let lastChunkAt = 0;
       // Resolved once per request, so the per-chunk path does no label lookup.
-      const itl = interTokenLatency.labels({ route });
+      const itl = interTokenTallies.tally({ route });
       return {
         streamStart() {
           streaming = true;

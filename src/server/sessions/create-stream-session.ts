@@ -113,7 +113,7 @@ export interface CreateStreamSessionOptions {
 }
 
 /**
- * A session: a pump that pulls the router stream one chunk at a time, serializes each event once (with `id:` =
+ * A session: a pump that pulls the router stream one read's chunks at a time, serializes each event once (with `id:` =
  * its position) and hands the frame to the attached readers and, when resumable, to a bounded buffer.
  * Backpressure: while readers are attached the pump waits for the slow ones' sockets to drain; detached, it goes on
  * into the buffer until `detachTimeoutMs`, then aborts. Over `maxEvents`/`maxBytes` the buffer is dropped (the
@@ -197,12 +197,15 @@ export function createStreamSession(options: CreateStreamSessionOptions): Stream
     const { tap } = options;
     tap?.streamStart();
     try {
-      for await (const chunk of stream) {
-        started = true;
-        countTokens(chunk);
-        for (const event of encoder.encodeChunk(chunk)) append(event);
-        tap?.chunk(chunk);
-        await waitForReaders();
+      // A batch is one upstream read's chunks: one promise for all of them. Backpressure stays per chunk.
+      for await (const batch of stream.batches()) {
+        for (const chunk of batch) {
+          started = true;
+          countTokens(chunk);
+          for (const event of encoder.encodeChunk(chunk)) append(event);
+          tap?.chunk(chunk);
+          if (pressured.size > 0) await waitForReaders();
+        }
       }
       end({ state: 'completed' }, encoder.finish());
     } catch (thrown) {

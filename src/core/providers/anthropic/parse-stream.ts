@@ -1,6 +1,7 @@
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
+import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import type { AnthropicErrorObject, AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-types.js';
 import { mapAnthropicStopReason } from './map-finish-reason.js';
@@ -29,8 +30,17 @@ const nonRetryableStreamErrorTypes = new Set([
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  * @see https://docs.anthropic.com/en/api/versioning
  */
-export function createAnthropicStreamParser(context: StreamParserContext): StreamParser {
+export function createAnthropicStreamParser(
+  context: StreamParserContext,
+  options: { fastTextDeltas?: boolean } = {},
+): StreamParser {
   const { emit, provider } = context;
+  // A text_delta in the same envelope as one already parsed: only its text literal is parsed (see the template).
+  const textDeltas = createStringSlotTemplate({
+    marker: '"text":',
+    read: readTextDelta,
+    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+  });
   /** content block index → tool-call ordinal, for the blocks that are `tool_use`. */
   const toolOrdinals = new Map<number, number>();
   let promptTokens = 0;
@@ -148,14 +158,28 @@ export function createAnthropicStreamParser(context: StreamParserContext): Strea
 
   return {
     onEvent(event: SseEvent): void {
+      const text = textDeltas.match(event.data);
+      if (text !== undefined) {
+        // What onBlockDelta does with a text_delta; it depends on no state.
+        if (text) emit({ type: 'text-delta', text });
+        return;
+      }
       const data = parseEventJson<AnthropicStreamEvent | null>(event, context);
       if (data === undefined || data === null || typeof data !== 'object') return;
       handle(data);
+      if (typeof readTextDelta(data) === 'string') textDeltas.learn(event.data);
     },
     onEnd(): void {
       if (!stopped) throw new StreamTruncatedError(provider, 'the stream ended before message_stop');
     },
   };
+}
+
+/** The text of a `content_block_delta` event with a `text_delta`; undefined for any other event. */
+function readTextDelta(parsed: unknown): unknown {
+  const event = parsed as AnthropicStreamEvent | null;
+  if (event?.type !== 'content_block_delta' || event.delta?.type !== 'text_delta') return undefined;
+  return event.delta.text;
 }
 
 function createStreamError(provider: string, error: AnthropicErrorObject | undefined): UpstreamStreamError {

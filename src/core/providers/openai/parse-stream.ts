@@ -3,6 +3,7 @@ import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { FinishReason } from '../../types/chat-chunk.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
+import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
 import type { OpenAIChunk, OpenAIChunkDelta } from './openai-wire-types.js';
@@ -14,16 +15,26 @@ import { createToolCallTracker } from './track-tool-calls.js';
  * or reaches it without ever giving a finish reason, is truncated. Chunks with nothing for us (Azure's
  * `prompt_filter_results` and content-filter annotations, usage-only chunks with empty `choices`) produce only what
  * they carry. Reasoning text is read from `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter, Ollama).
- * Hot path: one JSON.parse per event, property reads, no regexes and no re-serializing.
+ * Hot path: a text-only chunk in the same envelope as the previous one is read through a learned template (only
+ * the token's string literal is parsed, see {@link createStringSlotTemplate}); any other event takes one JSON.parse,
+ * property reads, no regexes and no re-serializing.
  * @see https://platform.openai.com/docs/api-reference/chat/streaming
  * @see https://api-docs.deepseek.com/guides/reasoning_model
  */
-export function createOpenAIStreamParser(context: StreamParserContext): StreamParser {
+export function createOpenAIStreamParser(
+  context: StreamParserContext,
+  options: { fastTextDeltas?: boolean } = {},
+): StreamParser {
   const { emit, provider } = context;
   let done = false;
   let metadataSent = false;
   let finishReason: FinishReason | undefined;
   const toolCalls = createToolCallTracker(emit);
+  const textDeltas = createStringSlotTemplate({
+    marker: '"content":',
+    read: readContent,
+    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+  });
 
   function onDelta(delta: OpenAIChunkDelta): void {
     const reasoning = delta.reasoning_content ?? delta.reasoning;
@@ -81,6 +92,12 @@ export function createOpenAIStreamParser(context: StreamParserContext): StreamPa
           throw new StreamTruncatedError(provider, '[DONE] arrived before any finish_reason');
         return;
       }
+      const text = textDeltas.match(event.data);
+      if (text !== undefined) {
+        // The same envelope as a text-only chunk already handled: onChunk would do exactly this.
+        if (text) emit({ type: 'text-delta', text });
+        return;
+      }
       const chunk = parseEventJson<OpenAIChunk>(event, context);
       if (chunk === undefined) return;
       if (typeof chunk !== 'object' || chunk === null) {
@@ -89,6 +106,9 @@ export function createOpenAIStreamParser(context: StreamParserContext): StreamPa
       }
       if (chunk.error != null || chunk.object === 'error') throw toStreamError(chunk, provider);
       onChunk(chunk);
+      // After onChunk the response metadata is sent (or this envelope has no id): a later chunk in the same
+      // envelope emits only its text.
+      if (isTextOnlyChunk(chunk)) textDeltas.learn(event.data);
     },
     onEnd(): void {
       if (done) return;
@@ -98,6 +118,25 @@ export function createOpenAIStreamParser(context: StreamParserContext): StreamPa
       );
     },
   };
+}
+
+/** A chunk whose only effect in onChunk is its `content` (no reasoning, refusal, tool call, finish or usage). */
+function isTextOnlyChunk(chunk: OpenAIChunk): boolean {
+  if (chunk.usage) return false;
+  const choice = chunk.choices?.[0];
+  const delta = choice?.delta;
+  if (!delta || choice.finish_reason) return false;
+  return (
+    typeof delta.content === 'string' &&
+    !(delta.reasoning_content ?? delta.reasoning) &&
+    !delta.refusal &&
+    !delta.tool_calls
+  );
+}
+
+/** What onDelta reads as the text of a chunk. */
+function readContent(parsed: unknown): unknown {
+  return (parsed as OpenAIChunk).choices?.[0]?.delta?.content;
 }
 
 function toStreamError(chunk: OpenAIChunk, provider: string): UpstreamStreamError {

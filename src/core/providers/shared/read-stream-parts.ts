@@ -39,16 +39,46 @@ function openReader(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
 }
 
 /**
+ * A part iterator that also hands over, without a promise, the parts already parsed from the network read that
+ * produced the part `next()` last resolved with: one `next()` per read instead of one per part. Why: a read of an
+ * unpaced stream carries ~57 tokens, and each `next()` of an async generator is a promise and a few microtasks.
+ */
+export interface ReadyPartsIterator extends AsyncIterator<StreamPart> {
+  /** The next part of the current read, or undefined when the read's parts are all taken (then call `next()`). */
+  takeReadyPart(): StreamPart | undefined;
+}
+
+/** The iterator's `takeReadyPart` when it has one (parts straight from {@link readStreamParts}), else undefined. */
+export function readyPartsOf(iterator: AsyncIterator<StreamPart>): ReadyPartsIterator | undefined {
+  return 'takeReadyPart' in iterator ? (iterator as ReadyPartsIterator) : undefined;
+}
+
+/**
  * Response body → SSE events → provider parser → parts, incrementally. Parts produced by one network read are
  * yielded before the next read, so each token leaves as soon as its bytes arrived. Parts already emitted are
  * delivered before an error thrown in the same read. Leaving the loop early cancels the body (and with it the
  * upstream connection). The body is a fetch `ReadableStream` or any async iterable of bytes (a Node transport's).
+ * The returned generator is a {@link ReadyPartsIterator}: a consumer may take the rest of a read's parts at once.
  */
-export async function* readStreamParts(
+export function readStreamParts(
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   options: ReadStreamPartsOptions,
-): AsyncGenerator<StreamPart, void, undefined> {
+): AsyncGenerator<StreamPart, void, undefined> & ReadyPartsIterator {
   const queue: StreamPart[] = [];
+  // The position of the next part of `queue` to deliver, shared by the generator's yields and takeReadyPart.
+  const cursor = { next: 0 };
+  const generator = generateParts(body, options, queue, cursor);
+  return Object.assign(generator, {
+    takeReadyPart: (): StreamPart | undefined => (cursor.next < queue.length ? queue[cursor.next++] : undefined),
+  });
+}
+
+async function* generateParts(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: ReadStreamPartsOptions,
+  queue: StreamPart[],
+  cursor: { next: number },
+): AsyncGenerator<StreamPart, void, undefined> {
   const parser = options.createStreamParser({
     provider: options.provider,
     emit: (part) => queue.push(part),
@@ -81,9 +111,11 @@ export async function* readStreamParts(
       } catch (error) {
         failure = error;
       }
-      // Index loop, then truncate: no per-part shift() and no new array per read.
-      for (let index = 0; index < queue.length; index++) yield queue[index];
+      // Index loop, then truncate: no per-part shift() and no new array per read. The consumer may have taken
+      // parts past the one yielded (takeReadyPart), hence the shared cursor.
+      while (cursor.next < queue.length) yield queue[cursor.next++];
       queue.length = 0;
+      cursor.next = 0;
       if (failure !== undefined) throw failure;
       if (result.done) return;
     }
