@@ -35,7 +35,9 @@ export function prepareRequest(endpoint: Endpoint, shape: StreamShape, streamId?
       return json(
         '/v1/chat/completions',
         { authorization: 'Bearer bench' },
-        { model, stream: true, messages: [{ role: 'user', content: PROMPT }] },
+        // max_tokens above every stream shape: without it a gateway translating to Anthropic applies its default
+        // (4,096), which cut the 200,000-token throughput stream short.
+        { model, stream: true, max_tokens: 1_000_000, messages: [{ role: 'user', content: PROMPT }] },
       );
     case 'anthropic':
       return json(
