@@ -68,8 +68,13 @@ export interface MemoryResult {
   idleFreshBytes: number;
   /** After a warm-up and a GC: the gateway's steady idle. */
   idleWarmBytes: number;
-  /** After all load, a settle and a GC. */
+  /** After all load, a 2 s settle and a GC. */
   afterLoadBytes: number;
+  /**
+   * Later: once the token-counting worker (started by the abort stage's cut streams) has exited after its idle wait,
+   * and a GC. `afterMs` is how long after the 2 s reading; absent in runs recorded before it existed.
+   */
+  afterWorkerExit?: { bytes: number; afterMs: number; exited: boolean };
 }
 
 export interface BenchResults {

@@ -120,17 +120,26 @@ export function evaluateTargets(results: BenchResults, _plan: BenchPlan): Target
       }
     }
   }
-  const { idleFreshBytes, idleWarmBytes, afterLoadBytes } = results.memory;
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterWorkerExit } = results.memory;
   verdicts.push({
     target: 'idle RSS ≤ 70 MB',
     measured: `${mb(idleFreshBytes)} fresh, ${mb(idleWarmBytes)} warm`,
     met: idleFreshBytes <= 70 * 1024 * 1024,
   });
-  const growth = afterLoadBytes / idleWarmBytes - 1;
+  const percent = (bytes: number) => {
+    const growth = bytes / idleWarmBytes - 1;
+    return `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %`;
+  };
+  // "Back within 10 %": judged on the later reading (once the token counter's idle wait is over) when there is one;
+  // the 2 s reading is shown beside it.
+  const settled = afterWorkerExit?.bytes ?? afterLoadBytes;
+  const settledText = afterWorkerExit
+    ? `${mb(afterWorkerExit.bytes)} (${percent(afterWorkerExit.bytes)}) ${(afterWorkerExit.afterMs / 1000).toFixed(0)} s later, ${afterWorkerExit.exited ? 'token counter exited' : 'token counter still running'}; `
+    : '';
   verdicts.push({
     target: 'RSS after the load within 10 % of idle',
-    measured: `${mb(afterLoadBytes)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} % vs warm idle)`,
-    met: growth <= 0.1,
+    measured: `${settledText}${mb(afterLoadBytes)} (${percent(afterLoadBytes)}) after 2 s; vs warm idle`,
+    met: settled / idleWarmBytes - 1 <= 0.1,
   });
   return verdicts;
 }

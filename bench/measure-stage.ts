@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AbortResult, MeasuredStage, ProcessCpu } from './bench-results.js';
 import type { Distribution, Endpoint, StageRequest, StreamShape } from './bench-types.js';
-import { readCpuMs, readRssBytes } from './processes.js';
+import { readCpuMs, readRssBytes, readThreadCount } from './processes.js';
 import type { BenchProcesses } from './start-bench-processes.js';
 import { summarize } from './stats.js';
 
@@ -107,4 +107,23 @@ export async function gatewayRssAfterGc(processes: BenchProcesses, settleMs: num
     await delay(300);
   }
   return readRssBytes(processes.gateway.pid);
+}
+
+/**
+ * Waits (bounded by `timeoutMs`) until the gateway runs no more threads than `idleThreads` (its warm idle count:
+ * the token-counting worker, started by cut streams, has exited after its idle wait), then reads RSS after a GC.
+ */
+export async function gatewayRssAfterWorkersExit(
+  processes: BenchProcesses,
+  idleThreads: number,
+  timeoutMs: number,
+): Promise<{ bytes: number; waitedMs: number; exited: boolean }> {
+  const startedAt = performance.now();
+  let exited = readThreadCount(processes.gateway.pid) <= idleThreads;
+  while (!exited && performance.now() - startedAt < timeoutMs) {
+    await delay(250);
+    exited = readThreadCount(processes.gateway.pid) <= idleThreads;
+  }
+  const waitedMs = performance.now() - startedAt;
+  return { bytes: await gatewayRssAfterGc(processes, 500), waitedMs, exited };
 }

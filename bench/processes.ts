@@ -21,6 +21,13 @@ export function readRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
+/** Threads of a process, from `Threads` in `/proc/<pid>/status` (a worker thread adds one). */
+export function readThreadCount(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /Threads:\s+(\d+)/.exec(status);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
 /** Resolves with the first stdout line matching `pattern` (its first capture group), or rejects on exit/timeout. */
 export function waitForLine(child: ChildProcess, pattern: RegExp, label: string, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -93,17 +93,27 @@ function pathRows(path: PathResult): Row[] {
 }
 
 function memoryRows(results: BenchResults): Row[] {
-  const { idleFreshBytes, idleWarmBytes, afterLoadBytes } = results.memory;
-  return [
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterWorkerExit } = results.memory;
+  const rows: Row[] = [
     ['gateway RSS idle, fresh', '', mb(idleFreshBytes), ''],
     ['gateway RSS idle, warm (after a GC)', '', mb(idleWarmBytes), ''],
     [
-      'gateway RSS after the load (after a GC)',
+      'gateway RSS after the load (2 s settle, GC)',
       '',
       mb(afterLoadBytes),
       `${signed((afterLoadBytes / idleWarmBytes - 1) * 100, 0)} %`,
     ],
   ];
+  if (afterWorkerExit) {
+    const when = afterWorkerExit.exited ? 'token counter exited' : 'token counter still running';
+    rows.push([
+      `… ${(afterWorkerExit.afterMs / 1000).toFixed(0)} s later (${when}, GC)`,
+      '',
+      mb(afterWorkerExit.bytes),
+      `${signed((afterWorkerExit.bytes / idleWarmBytes - 1) * 100, 0)} %`,
+    ]);
+  }
+  return rows;
 }
 
 function pad(rows: Row[], header: Row): string {

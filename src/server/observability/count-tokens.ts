@@ -4,19 +4,40 @@ import { Worker } from 'node:worker_threads';
  * Token counts for what a provider did not report: the text a cut stream delivered, and the prompt of a request
  * that failed before usage arrived. `gpt-tokenizer` (o200k_base) runs in a worker thread started on first use:
  * loading its tables costs ~70 MB and 0.7–5 s of CPU, which on the main thread would stall every live stream, and
- * at startup would triple the gateway's idle memory. The worker exits after a quiet minute. For non-OpenAI models
- * the count is an estimate, which is what a partial row is flagged for.
+ * at startup would triple the gateway's idle memory. For non-OpenAI models the count is an estimate, which is what
+ * a partial row is flagged for.
  */
-const idleExitMs = 60_000;
+
+/** A worker that goes idle after a one-off burst of cuts exits soon, so that its ~70 MB go back (≈ 40 MB of it). */
+const quickIdleExitMs = 5_000;
+/** The longest idle wait: a worker needed again and again stays, instead of reloading its tables every few seconds. */
+const longestIdleExitMs = 60_000;
+
+/**
+ * How long the next worker waits idle before it exits: quick at first; doubled (up to a minute) each time a worker
+ * is started again within a minute of the last one's exit, which bounds the reload cost under steady cuts.
+ */
+export function nextIdleExitMs(lastExit: IdleExit | undefined, now: number): number {
+  if (lastExit === undefined || now - lastExit.at >= longestIdleExitMs) return quickIdleExitMs;
+  return Math.min(lastExit.idleExitMs * 2, longestIdleExitMs);
+}
+
+/** When the last worker exited for being idle, and how long it had waited. */
+interface IdleExit {
+  idleExitMs: number;
+  at: number;
+}
 
 interface TokenCounter {
   worker: Worker;
   pending: Map<number, (count: number) => void>;
   nextId: number;
+  idleExitMs: number;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 let counter: TokenCounter | undefined;
+let lastIdleExit: IdleExit | undefined;
 
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -31,7 +52,8 @@ function startCounter(): TokenCounter {
     eval: true,
     workerData: { tokenizerUrl: import.meta.resolve('gpt-tokenizer') },
   });
-  const started: TokenCounter = { worker, pending: new Map(), nextId: 0 };
+  const idleExitMs = nextIdleExitMs(lastIdleExit, Date.now());
+  const started: TokenCounter = { worker, pending: new Map(), nextId: 0, idleExitMs };
   worker.unref();
   worker.on('message', (message: { id?: number; count?: number }) => {
     if (message.id === undefined) return;
@@ -58,8 +80,9 @@ function scheduleIdleExit(active: TokenCounter): void {
   active.idleTimer = setTimeout(() => {
     if (active.pending.size > 0) return;
     if (counter === active) counter = undefined;
+    lastIdleExit = { idleExitMs: active.idleExitMs, at: Date.now() };
     void active.worker.terminate();
-  }, idleExitMs);
+  }, active.idleExitMs);
   active.idleTimer.unref();
 }
 
@@ -75,6 +98,11 @@ export function countTextTokens(text: string): Promise<number> {
     active.pending.set(id, resolve);
     active.worker.postMessage({ id, text });
   });
+}
+
+/** Whether the worker is running (tests; the bench reads the gateway's thread count instead). */
+export function isTokenCounterRunning(): boolean {
+  return counter !== undefined;
 }
 
 /** Stops the worker now (shutdown, tests). */
