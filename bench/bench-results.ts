@@ -70,11 +70,13 @@ export interface MemoryResult {
   idleWarmBytes: number;
   /** After all load, a 2 s settle and a GC. */
   afterLoadBytes: number;
+  /** At the 2 s reading, the RSS of the gateway's child processes: the token counter, if it still runs. */
+  afterLoadChildrenBytes?: number;
   /**
-   * Later: once the token-counting worker (started by the abort stage's cut streams) has exited after its idle wait,
-   * and a GC. `afterMs` is how long after the 2 s reading; absent in runs recorded before it existed.
+   * Later: once the token counter (started by the abort stage's cut streams) has exited after its idle wait, and a
+   * GC. `afterMs` is how long after the 2 s reading. Both absent in runs recorded before they existed.
    */
-  afterWorkerExit?: { bytes: number; afterMs: number; exited: boolean };
+  afterCounterExit?: { bytes: number; afterMs: number; exited: boolean };
 }
 
 export interface BenchResults {

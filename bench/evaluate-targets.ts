@@ -120,7 +120,7 @@ export function evaluateTargets(results: BenchResults, _plan: BenchPlan): Target
       }
     }
   }
-  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterWorkerExit } = results.memory;
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterCounterExit } = results.memory;
   verdicts.push({
     target: 'idle RSS ≤ 70 MB',
     measured: `${mb(idleFreshBytes)} fresh, ${mb(idleWarmBytes)} warm`,
@@ -132,9 +132,9 @@ export function evaluateTargets(results: BenchResults, _plan: BenchPlan): Target
   };
   // "Back within 10 %": judged on the later reading (once the token counter's idle wait is over) when there is one;
   // the 2 s reading is shown beside it.
-  const settled = afterWorkerExit?.bytes ?? afterLoadBytes;
-  const settledText = afterWorkerExit
-    ? `${mb(afterWorkerExit.bytes)} (${percent(afterWorkerExit.bytes)}) ${(afterWorkerExit.afterMs / 1000).toFixed(0)} s later, ${afterWorkerExit.exited ? 'token counter exited' : 'token counter still running'}; `
+  const settled = afterCounterExit?.bytes ?? afterLoadBytes;
+  const settledText = afterCounterExit
+    ? `${mb(afterCounterExit.bytes)} (${percent(afterCounterExit.bytes)}) ${(afterCounterExit.afterMs / 1000).toFixed(0)} s later, ${afterCounterExit.exited ? 'token counter exited' : 'token counter still running'}; `
     : '';
   verdicts.push({
     target: 'RSS after the load within 10 % of idle',

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AbortResult, MeasuredStage, ProcessCpu } from './bench-results.js';
 import type { Distribution, Endpoint, StageRequest, StreamShape } from './bench-types.js';
-import { readCpuMs, readRssBytes, readThreadCount } from './processes.js';
+import { readChildPids, readCpuMs, readRssBytes, readThreadCount } from './processes.js';
 import type { BenchProcesses } from './start-bench-processes.js';
 import { summarize } from './stats.js';
 
@@ -109,20 +109,35 @@ export async function gatewayRssAfterGc(processes: BenchProcesses, settleMs: num
   return readRssBytes(processes.gateway.pid);
 }
 
+/** RSS of the gateway's child processes (the token counter while it runs), 0 when there are none. */
+export function gatewayChildrenRssBytes(processes: BenchProcesses): number {
+  let total = 0;
+  for (const pid of readChildPids(processes.gateway.pid)) {
+    try {
+      total += readRssBytes(pid);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return total;
+}
+
 /**
- * Waits (bounded by `timeoutMs`) until the gateway runs no more threads than `idleThreads` (its warm idle count:
- * the token-counting worker, started by cut streams, has exited after its idle wait), then reads RSS after a GC.
+ * Waits (bounded by `timeoutMs`) until the gateway runs no child process and no more threads than `idleThreads` (its
+ * warm idle count): the token counter, started by cut streams, has exited after its idle wait. Then RSS after a GC.
  */
-export async function gatewayRssAfterWorkersExit(
+export async function gatewayRssAfterCounterExit(
   processes: BenchProcesses,
   idleThreads: number,
   timeoutMs: number,
 ): Promise<{ bytes: number; waitedMs: number; exited: boolean }> {
+  const pid = processes.gateway.pid;
+  const counterGone = () => readChildPids(pid).length === 0 && readThreadCount(pid) <= idleThreads;
   const startedAt = performance.now();
-  let exited = readThreadCount(processes.gateway.pid) <= idleThreads;
+  let exited = counterGone();
   while (!exited && performance.now() - startedAt < timeoutMs) {
     await delay(250);
-    exited = readThreadCount(processes.gateway.pid) <= idleThreads;
+    exited = counterGone();
   }
   const waitedMs = performance.now() - startedAt;
   return { bytes: await gatewayRssAfterGc(processes, 500), waitedMs, exited };

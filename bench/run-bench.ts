@@ -15,7 +15,13 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { BenchResults, MachineInfo, PathResult } from './bench-results.js';
 import { evaluateGuard, evaluateTargets } from './evaluate-targets.js';
-import { gatewayRssAfterGc, gatewayRssAfterWorkersExit, measureAbort, measureStage } from './measure-stage.js';
+import {
+  gatewayChildrenRssBytes,
+  gatewayRssAfterCounterExit,
+  gatewayRssAfterGc,
+  measureAbort,
+  measureStage,
+} from './measure-stage.js';
 import { readRssBytes, readThreadCount } from './processes.js';
 import { type BenchPath, type BenchPlan, createBenchPaths, fullPlan, quickPlan } from './scenarios.js';
 import { type BenchProcesses, startBenchProcesses } from './start-bench-processes.js';
@@ -206,15 +212,16 @@ async function measureAll(options: {
     for (const path of paths) measured.push(await measurePath(processes, path, plan));
     log('memory after the load');
     const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
-    log('memory once the token-counting worker has exited (it waits 5–60 s idle)');
-    const workerExit = await gatewayRssAfterWorkersExit(processes, idleThreads, 75_000);
-    const afterWorkerExit = { bytes: workerExit.bytes, afterMs: workerExit.waitedMs, exited: workerExit.exited };
+    const afterLoadChildrenBytes = gatewayChildrenRssBytes(processes);
+    log('memory once the token counter has exited (it waits 5–60 s idle)');
+    const counterExit = await gatewayRssAfterCounterExit(processes, idleThreads, 75_000);
+    const afterCounterExit = { bytes: counterExit.bytes, afterMs: counterExit.waitedMs, exited: counterExit.exited };
     return {
       date: new Date().toISOString(),
       command,
       plan: plan.name,
       machine: describeMachine(),
-      memory: { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterWorkerExit },
+      memory: { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterLoadChildrenBytes, afterCounterExit },
       paths: measured,
     };
   } finally {

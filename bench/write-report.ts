@@ -93,7 +93,7 @@ function pathRows(path: PathResult): Row[] {
 }
 
 function memoryRows(results: BenchResults): Row[] {
-  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterWorkerExit } = results.memory;
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterLoadChildrenBytes, afterCounterExit } = results.memory;
   const rows: Row[] = [
     ['gateway RSS idle, fresh', '', mb(idleFreshBytes), ''],
     ['gateway RSS idle, warm (after a GC)', '', mb(idleWarmBytes), ''],
@@ -104,13 +104,16 @@ function memoryRows(results: BenchResults): Row[] {
       `${signed((afterLoadBytes / idleWarmBytes - 1) * 100, 0)} %`,
     ],
   ];
-  if (afterWorkerExit) {
-    const when = afterWorkerExit.exited ? 'token counter exited' : 'token counter still running';
+  if (afterLoadChildrenBytes !== undefined) {
+    rows.push(['… its token counter process at that time', '', mb(afterLoadChildrenBytes), '']);
+  }
+  if (afterCounterExit) {
+    const when = afterCounterExit.exited ? 'token counter exited' : 'token counter still running';
     rows.push([
-      `… ${(afterWorkerExit.afterMs / 1000).toFixed(0)} s later (${when}, GC)`,
+      `… ${(afterCounterExit.afterMs / 1000).toFixed(0)} s later (${when}, GC)`,
       '',
-      mb(afterWorkerExit.bytes),
-      `${signed((afterWorkerExit.bytes / idleWarmBytes - 1) * 100, 0)} %`,
+      mb(afterCounterExit.bytes),
+      `${signed((afterCounterExit.bytes / idleWarmBytes - 1) * 100, 0)} %`,
     ]);
   }
   return rows;

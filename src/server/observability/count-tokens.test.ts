@@ -4,7 +4,7 @@ import { countTextTokens, isTokenCounterRunning, nextIdleExitMs, stopTokenCounte
 describe('countTextTokens', () => {
   afterAll(() => stopTokenCounter());
 
-  it('counts in a worker thread without blocking the event loop', async () => {
+  it('counts in a child process without blocking the event loop', async () => {
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
     const counts = await Promise.all([countTextTokens('hello world'), countTextTokens(''), countTextTokens('a b c d')]);
@@ -12,11 +12,11 @@ describe('countTextTokens', () => {
     expect(counts[0]).toBe(2);
     expect(counts[1]).toBe(0);
     expect(counts[2]).toBeGreaterThanOrEqual(4);
-    // The main thread kept turning while the worker loaded its tables.
+    // The gateway's event loop kept turning while the counter loaded its tables.
     expect(ticks).toBeGreaterThan(2);
   });
 
-  it('stops the worker after it was idle for a while, and starts a new one for the next count', async () => {
+  it('stops the counter after it was idle for a while, and starts a new one for the next count', async () => {
     await stopTokenCounter();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
@@ -40,12 +40,12 @@ describe('countTextTokens', () => {
 });
 
 describe('nextIdleExitMs', () => {
-  it('is quick for a first worker and after a quiet minute', () => {
+  it('is quick for a first counter and after a quiet minute', () => {
     expect(nextIdleExitMs(undefined, 0)).toBe(5_000);
     expect(nextIdleExitMs({ idleExitMs: 40_000, at: 0 }, 60_000)).toBe(5_000);
   });
 
-  it('doubles, up to a minute, for a worker needed again soon after the last exit', () => {
+  it('doubles, up to a minute, for a counter needed again soon after the last exit', () => {
     expect(nextIdleExitMs({ idleExitMs: 5_000, at: 0 }, 1_000)).toBe(10_000);
     expect(nextIdleExitMs({ idleExitMs: 40_000, at: 0 }, 59_000)).toBe(60_000);
     expect(nextIdleExitMs({ idleExitMs: 60_000, at: 0 }, 1_000)).toBe(60_000);
