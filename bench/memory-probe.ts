@@ -7,11 +7,11 @@
  *
  *   npm run build && npx tsx bench/memory-probe.ts --path pass-through --streams 1000 [--snapshot] [--target bare]
  *
- * With --snapshot it writes heap snapshots (idle and open) to the work directory it prints, for
- * bench/summarize-heap-snapshot.ts.
+ * With --snapshot it also writes heap snapshots with the streams open and after they were cut (once every reading is
+ * taken), for bench/summarize-heap-snapshot.ts (after-cut first, then open).
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,7 +80,7 @@ async function writeSnapshot(target: ChildProcess, name: string): Promise<string
   target.kill('SIGWINCH');
   while (!existsSync(join(workDirectory, `heap-${count}.done`))) await delay(200);
   const renamed = join(workDirectory, `${name}.heapsnapshot`);
-  spawnSync('mv', [join(workDirectory, `heap-${count}.heapsnapshot`), renamed]);
+  renameSync(join(workDirectory, `heap-${count}.heapsnapshot`), renamed);
   return renamed;
 }
 
@@ -146,7 +146,6 @@ async function main(): Promise<void> {
     for (const stream of warm) stream.cut();
     await delay(5_000);
     const idle = await readAfterGc(target);
-    const idleSnapshot = values.snapshot ? await writeSnapshot(target, 'idle') : undefined;
     log(`idle: ${JSON.stringify(idle)}`);
 
     const streams = await Promise.all(
@@ -160,6 +159,8 @@ async function main(): Promise<void> {
     for (const stream of streams) stream.cut();
     await delay(5_000);
     const after = await readAfterGc(target);
+    // After every reading: writing a snapshot leaves the process's RSS higher, which would count as the streams'.
+    const afterSnapshot = values.snapshot ? await writeSnapshot(target, 'after') : undefined;
     const result = {
       target: values.target,
       path: path.id,
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
       idle,
       open,
       afterCut: after,
-      snapshots: { idle: idleSnapshot, open: openSnapshot },
+      snapshots: { open: openSnapshot, afterCut: afterSnapshot },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
