@@ -31,8 +31,13 @@ export interface LadderStep {
   concurrency: number;
   direct: MeasuredStage;
   gateway: MeasuredStage;
-  /** Gateway RSS growth per open stream, bytes. */
+  /** Gateway RSS growth per open stream, bytes: peak during the step minus before it. */
   rssPerStreamBytes: number;
+  /**
+   * What an open stream retains, bytes: gateway RSS after a GC with N streams held open, minus after a GC before
+   * (bench/measure-retained.ts). Absent in runs recorded before it existed.
+   */
+  retainedPerStreamBytes?: number;
 }
 
 export interface AbortResult {

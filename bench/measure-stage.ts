@@ -123,19 +123,21 @@ export function gatewayChildrenRssBytes(processes: BenchProcesses): number {
 }
 
 /**
- * Waits (bounded by `timeoutMs`) until the gateway runs no child process and no more threads than `idleThreads` (its
- * warm idle count): the token counter, started by cut streams, has exited after its idle wait. Then RSS after a GC.
+ * Waits at least `minimumMs` and until the gateway runs no child process and no more threads than `idleThreads` (its
+ * warm idle count): the token counter, started by cut streams, has exited after its idle wait (bounded by
+ * `timeoutMs`). Then RSS after a GC. The minimum lets what a quiet gateway gives back on its own do so: idle
+ * keep-alive sockets close after 4 s, and V8 shrinks its heap only some seconds after the load.
  */
 export async function gatewayRssAfterCounterExit(
   processes: BenchProcesses,
-  idleThreads: number,
-  timeoutMs: number,
+  options: { idleThreads: number; minimumMs: number; timeoutMs: number },
 ): Promise<{ bytes: number; waitedMs: number; exited: boolean }> {
+  const { idleThreads, minimumMs, timeoutMs } = options;
   const pid = processes.gateway.pid;
   const counterGone = () => readChildPids(pid).length === 0 && readThreadCount(pid) <= idleThreads;
   const startedAt = performance.now();
   let exited = counterGone();
-  while (!exited && performance.now() - startedAt < timeoutMs) {
+  while ((!exited || performance.now() - startedAt < minimumMs) && performance.now() - startedAt < timeoutMs) {
     await delay(250);
     exited = counterGone();
   }

@@ -12,16 +12,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Endpoint } from './bench-types.js';
+import { holdStream } from './hold-streams.js';
 import { readRssBytes, spawnNode, stopProcess, waitForLine } from './processes.js';
 import { createBenchPaths, createGatewayConfig } from './scenarios.js';
 import { streamRequest } from './stream-request.js';
-import { prepareRequest } from './wire-formats.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 
@@ -84,22 +84,11 @@ async function writeSnapshot(target: ChildProcess, name: string): Promise<string
   return renamed;
 }
 
-/** Opens one long paced stream and resolves once its first bytes arrived; `cut` destroys it. */
-function openStream(agent: Agent, endpoint: Endpoint, index: number): Promise<{ cut: () => void }> {
-  const prepared = prepareRequest(endpoint, { tokens: 600, tokensPerSecond: 10 }, `probe${index}`);
-  const url = new URL(endpoint.origin);
-  return new Promise((resolvePromise, reject) => {
-    const client = request(
-      { agent, host: url.hostname, port: url.port, method: 'POST', path: prepared.path, headers: prepared.headers },
-      (response) => {
-        if (response.statusCode !== 200) return reject(new Error(`HTTP ${response.statusCode}`));
-        response.once('data', () => resolvePromise({ cut: () => client.destroy() }));
-        response.resume();
-      },
-    );
-    client.on('error', () => {});
-    client.end(prepared.body);
-  });
+/** Opens one long paced stream (60 s) and resolves once its first bytes arrived. */
+async function openStream(agent: Agent, endpoint: Endpoint, index: number): Promise<{ cut: () => void }> {
+  const held = holdStream(agent, endpoint, { tokens: 600, tokensPerSecond: 10 }, `probe${index}`);
+  await Promise.race([held.started, held.ended.then(() => Promise.reject(new Error('stream failed')))]);
+  return held;
 }
 
 function perStream(open: Reading, idle: Reading): Record<string, string> {

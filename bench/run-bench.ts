@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { BenchResults, MachineInfo, PathResult } from './bench-results.js';
 import { evaluateGuard, evaluateTargets } from './evaluate-targets.js';
+import { measureRetainedPerStream } from './measure-retained.js';
 import {
   gatewayChildrenRssBytes,
   gatewayRssAfterCounterExit,
@@ -110,11 +111,14 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
       });
     const direct = await stage('direct');
     const gateway = await stage('gateway');
+    log(`${path.id}: what ${concurrency} open streams retain (RSS after a GC)`);
+    const retainedPerStreamBytes = await measureRetainedPerStream(processes, path.gateway, concurrency);
     ladder.push({
       concurrency,
       direct,
       gateway,
       rssPerStreamBytes: Math.max(0, gateway.rssPeakBytes - gateway.rssBeforeBytes) / concurrency,
+      retainedPerStreamBytes,
     });
   }
 
@@ -213,8 +217,12 @@ async function measureAll(options: {
     log('memory after the load');
     const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
     const afterLoadChildrenBytes = gatewayChildrenRssBytes(processes);
-    log('memory once the token counter has exited (it waits 5–60 s idle)');
-    const counterExit = await gatewayRssAfterCounterExit(processes, idleThreads, 75_000);
+    log('memory once the token counter has exited (it waits 5–60 s idle), and at least 15 s later');
+    const counterExit = await gatewayRssAfterCounterExit(processes, {
+      idleThreads,
+      minimumMs: 15_000,
+      timeoutMs: 75_000,
+    });
     const afterCounterExit = { bytes: counterExit.bytes, afterMs: counterExit.waitedMs, exited: counterExit.exited };
     return {
       date: new Date().toISOString(),

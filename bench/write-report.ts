@@ -66,6 +66,14 @@ function pathRows(path: PathResult): Row[] {
         `${fixed(step.rssPerStreamBytes / 1024, 1)} KB`,
       ],
     );
+    if (step.retainedPerStreamBytes !== undefined) {
+      rows.push([
+        `${n} open: gateway RSS retained per stream (after GC)`,
+        '',
+        '',
+        `${fixed(step.retainedPerStreamBytes / 1024, 1)} KB`,
+      ]);
+    }
   }
   rows.push(['stall-free up to (streams)', '', String(maxStallFree(path)), '']);
   const abort = path.abort;
