@@ -34,10 +34,10 @@ export interface LadderStep {
   /** Gateway RSS growth per open stream, bytes: peak during the step minus before it. */
   rssPerStreamBytes: number;
   /**
-   * What an open stream retains, bytes: gateway RSS after a GC with N streams held open, minus after a GC before
-   * (bench/measure-retained.ts). Absent in runs recorded before it existed.
+   * What an open stream retains, bytes: gateway RSS and live heap after a GC with N streams held open, minus after a
+   * GC before (bench/measure-retained.ts). Absent in runs recorded before it existed.
    */
-  retainedPerStreamBytes?: number;
+  retainedPerStream?: { rssBytes: number; heapBytes: number };
 }
 
 export interface AbortResult {

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AbortResult, MeasuredStage, ProcessCpu } from './bench-results.js';
@@ -99,12 +101,28 @@ export async function measureAbort(
   return { cut, reached: latencies.length, latency, errors: result.errors, firstError: result.firstError };
 }
 
-/** Asks the gateway for a full GC (the bench preload handles SIGUSR2), waits, and reads its RSS. */
+/** The numbers of the preload's GC readings in the work directory (`memory-<n>.json`). */
+function gcReadingNumbers(processes: BenchProcesses): number[] {
+  return readdirSync(processes.workDirectory)
+    .map((name) => /^memory-(\d+)\.json$/.exec(name))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]));
+}
+
+/**
+ * Asks the gateway for a full GC twice (the bench preload handles SIGUSR2), waits for each to finish, and reads its
+ * RSS. The preload writes a reading once a GC is done: under the load of 1,000 streams that takes longer than the
+ * 300 ms a round waits at least, so a fixed wait could read the RSS, and the heap, of the previous GC.
+ */
 export async function gatewayRssAfterGc(processes: BenchProcesses, settleMs: number): Promise<number> {
   await delay(settleMs);
   for (let round = 0; round < 2; round++) {
+    const readings = gcReadingNumbers(processes).length;
     processes.gateway.kill('SIGUSR2');
     await delay(300);
+    for (let waited = 0; waited < 5_000 && gcReadingNumbers(processes).length === readings; waited += 50) {
+      await delay(50);
+    }
   }
   return readRssBytes(processes.gateway.pid);
 }
@@ -143,4 +161,16 @@ export async function gatewayRssAfterCounterExit(
   }
   const waitedMs = performance.now() - startedAt;
   return { bytes: await gatewayRssAfterGc(processes, 500), waitedMs, exited };
+}
+
+/**
+ * The gateway's V8 heap in use at its latest GC, from the preload's reading in the work directory (written on each
+ * SIGUSR2); NaN when there is none. Not `external`: it swings by megabytes with the ArrayBuffers of reads in flight.
+ */
+export function readGatewayHeapAfterLastGc(processes: BenchProcesses): number {
+  const readings = gcReadingNumbers(processes);
+  if (readings.length === 0) return Number.NaN;
+  const file = join(processes.workDirectory, `memory-${Math.max(...readings)}.json`);
+  const { memoryUsage } = JSON.parse(readFileSync(file, 'utf8')) as { memoryUsage: NodeJS.MemoryUsage };
+  return memoryUsage.heapUsed;
 }

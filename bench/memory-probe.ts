@@ -128,6 +128,8 @@ async function main(): Promise<void> {
     for (let index = 0; index < 30; index++) {
       await streamRequest({ agent, endpoint, shape: { tokens: 20, tokensPerSecond: 0 } });
     }
+    // Before any concurrency: what the process keeps after N streams have come and gone is the difference.
+    const fresh = await readAfterGc(target);
     // A first round of N streams, so that both sides' socket pools and V8's code are warm before the idle reading.
     const warm = await Promise.all(
       Array.from({ length: streamCount }, (_, index) => openStream(agent, endpoint, index)),
@@ -156,6 +158,7 @@ async function main(): Promise<void> {
       streams: streamCount,
       perStreamAfterGc: perStream(open, idle),
       perStreamRssNoGc: `${((openRssNoGc - idle.rss) / streamCount / 1024).toFixed(1)} KB`,
+      fresh,
       idle,
       open,
       afterCut: after,

@@ -112,13 +112,13 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
     const direct = await stage('direct');
     const gateway = await stage('gateway');
     log(`${path.id}: what ${concurrency} open streams retain (RSS after a GC)`);
-    const retainedPerStreamBytes = await measureRetainedPerStream(processes, path.gateway, concurrency);
+    const retainedPerStream = await measureRetainedPerStream(processes, path.gateway, concurrency);
     ladder.push({
       concurrency,
       direct,
       gateway,
       rssPerStreamBytes: Math.max(0, gateway.rssPeakBytes - gateway.rssBeforeBytes) / concurrency,
-      retainedPerStreamBytes,
+      retainedPerStream,
     });
   }
 

@@ -66,12 +66,13 @@ function pathRows(path: PathResult): Row[] {
         `${fixed(step.rssPerStreamBytes / 1024, 1)} KB`,
       ],
     );
-    if (step.retainedPerStreamBytes !== undefined) {
+    if (step.retainedPerStream !== undefined) {
+      const { rssBytes, heapBytes } = step.retainedPerStream;
       rows.push([
-        `${n} open: gateway RSS retained per stream (after GC)`,
+        `${n} open: retained per stream after GC (RSS / heap)`,
         '',
-        '',
-        `${fixed(step.retainedPerStreamBytes / 1024, 1)} KB`,
+        `${fixed(rssBytes / 1024, 1)} KB`,
+        `${fixed(heapBytes / 1024, 1)} KB`,
       ]);
     }
   }
