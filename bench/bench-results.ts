@@ -33,8 +33,13 @@ export interface LadderStep {
   gateway: MeasuredStage;
   /** The same step through the bare node:http proxy (pass-through only; see {@link FloorResult}). */
   floor?: MeasuredStage;
-  /** Gateway RSS growth per open stream, bytes. */
+  /** Gateway RSS growth per open stream, bytes: peak during the step minus before it. */
   rssPerStreamBytes: number;
+  /**
+   * What an open stream retains, bytes: gateway RSS and live heap after a GC with N streams held open, minus after a
+   * GC before (bench/measure-retained.ts). Absent in runs recorded before it existed.
+   */
+  retainedPerStream?: { rssBytes: number; heapBytes: number };
 }
 
 export interface AbortResult {
@@ -81,8 +86,15 @@ export interface MemoryResult {
   idleFreshBytes: number;
   /** After a warm-up and a GC: the gateway's steady idle. */
   idleWarmBytes: number;
-  /** After all load, a settle and a GC. */
+  /** After all load, a 2 s settle and a GC. */
   afterLoadBytes: number;
+  /** At the 2 s reading, the RSS of the gateway's child processes: the token counter, if it still runs. */
+  afterLoadChildrenBytes?: number;
+  /**
+   * Later: once the token counter (started by the abort stage's cut streams) has exited after its idle wait, and a
+   * GC. `afterMs` is how long after the 2 s reading. Both absent in runs recorded before they existed.
+   */
+  afterCounterExit?: { bytes: number; afterMs: number; exited: boolean };
 }
 
 export interface BenchResults {

@@ -1,9 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AbortResult, MeasuredStage, ProcessCpu } from './bench-results.js';
 import type { Distribution, Endpoint, StageRequest, StreamShape } from './bench-types.js';
-import { readCpuMs, readRssBytes } from './processes.js';
+import { readChildPids, readCpuMs, readRssBytes, readThreadCount } from './processes.js';
 import type { BenchProcesses } from './start-bench-processes.js';
 import { summarize } from './stats.js';
 
@@ -99,12 +101,76 @@ export async function measureAbort(
   return { cut, reached: latencies.length, latency, errors: result.errors, firstError: result.firstError };
 }
 
-/** Asks the gateway for a full GC (the bench preload handles SIGUSR2), waits, and reads its RSS. */
+/** The numbers of the preload's GC readings in the work directory (`memory-<n>.json`). */
+function gcReadingNumbers(processes: BenchProcesses): number[] {
+  return readdirSync(processes.workDirectory)
+    .map((name) => /^memory-(\d+)\.json$/.exec(name))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]));
+}
+
+/**
+ * Asks the gateway for a full GC twice (the bench preload handles SIGUSR2), waits for each to finish, and reads its
+ * RSS. The preload writes a reading once a GC is done: under the load of 1,000 streams that takes longer than the
+ * 300 ms a round waits at least, so a fixed wait could read the RSS, and the heap, of the previous GC.
+ */
 export async function gatewayRssAfterGc(processes: BenchProcesses, settleMs: number): Promise<number> {
   await delay(settleMs);
   for (let round = 0; round < 2; round++) {
+    const readings = gcReadingNumbers(processes).length;
     processes.gateway.kill('SIGUSR2');
     await delay(300);
+    for (let waited = 0; waited < 5_000 && gcReadingNumbers(processes).length === readings; waited += 50) {
+      await delay(50);
+    }
   }
   return readRssBytes(processes.gateway.pid);
+}
+
+/** RSS of the gateway's child processes (the token counter while it runs), 0 when there are none. */
+export function gatewayChildrenRssBytes(processes: BenchProcesses): number {
+  let total = 0;
+  for (const pid of readChildPids(processes.gateway.pid)) {
+    try {
+      total += readRssBytes(pid);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/**
+ * Waits at least `minimumMs` and until the gateway runs no child process and no more threads than `idleThreads` (its
+ * warm idle count): the token counter, started by cut streams, has exited after its idle wait (bounded by
+ * `timeoutMs`). Then RSS after a GC. The minimum lets what a quiet gateway gives back on its own do so: idle
+ * keep-alive sockets close after 4 s, and V8 shrinks its heap only some seconds after the load.
+ */
+export async function gatewayRssAfterCounterExit(
+  processes: BenchProcesses,
+  options: { idleThreads: number; minimumMs: number; timeoutMs: number },
+): Promise<{ bytes: number; waitedMs: number; exited: boolean }> {
+  const { idleThreads, minimumMs, timeoutMs } = options;
+  const pid = processes.gateway.pid;
+  const counterGone = () => readChildPids(pid).length === 0 && readThreadCount(pid) <= idleThreads;
+  const startedAt = performance.now();
+  let exited = counterGone();
+  while ((!exited || performance.now() - startedAt < minimumMs) && performance.now() - startedAt < timeoutMs) {
+    await delay(250);
+    exited = counterGone();
+  }
+  const waitedMs = performance.now() - startedAt;
+  return { bytes: await gatewayRssAfterGc(processes, 500), waitedMs, exited };
+}
+
+/**
+ * The gateway's V8 heap in use at its latest GC, from the preload's reading in the work directory (written on each
+ * SIGUSR2); NaN when there is none. Not `external`: it swings by megabytes with the ArrayBuffers of reads in flight.
+ */
+export function readGatewayHeapAfterLastGc(processes: BenchProcesses): number {
+  const readings = gcReadingNumbers(processes);
+  if (readings.length === 0) return Number.NaN;
+  const file = join(processes.workDirectory, `memory-${Math.max(...readings)}.json`);
+  const { memoryUsage } = JSON.parse(readFileSync(file, 'utf8')) as { memoryUsage: NodeJS.MemoryUsage };
+  return memoryUsage.heapUsed;
 }

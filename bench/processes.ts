@@ -1,5 +1,5 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ClientMessage, ClientReply, StageRequest, StageResult } from './bench-types.js';
 
@@ -19,6 +19,20 @@ export function readRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /VmRSS:\s+(\d+) kB/.exec(status);
   return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+/** Threads of a process, from `Threads` in `/proc/<pid>/status` (a worker thread adds one). */
+export function readThreadCount(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /Threads:\s+(\d+)/.exec(status);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/** The child processes of a process (the gateway's token counter), from `/proc/<pid>/task/<tid>/children`. */
+export function readChildPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
 }
 
 /** Resolves with the first stdout line matching `pattern` (its first capture group), or rejects on exit/timeout. */

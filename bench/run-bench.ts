@@ -15,8 +15,15 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { BenchResults, MachineInfo, PathResult } from './bench-results.js';
 import { evaluateGuard, evaluateTargets } from './evaluate-targets.js';
-import { gatewayRssAfterGc, measureAbort, measureStage } from './measure-stage.js';
-import { readRssBytes } from './processes.js';
+import { measureRetainedPerStream } from './measure-retained.js';
+import {
+  gatewayChildrenRssBytes,
+  gatewayRssAfterCounterExit,
+  gatewayRssAfterGc,
+  measureAbort,
+  measureStage,
+} from './measure-stage.js';
+import { readRssBytes, readThreadCount } from './processes.js';
 import { type BenchPath, type BenchPlan, createBenchPaths, fullPlan, quickPlan } from './scenarios.js';
 import { type BenchProcesses, startBenchProcesses } from './start-bench-processes.js';
 import { median } from './stats.js';
@@ -118,12 +125,15 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
     const direct = await stage('direct');
     const gateway = await stage('gateway');
     const floor = floorEndpoint ? await stage('floor') : undefined;
+    log(`${path.id}: what ${concurrency} open streams retain (RSS after a GC)`);
+    const retainedPerStream = await measureRetainedPerStream(processes, path.gateway, concurrency);
     ladder.push({
       concurrency,
       direct,
       gateway,
       floor,
       rssPerStreamBytes: Math.max(0, gateway.rssPeakBytes - gateway.rssBeforeBytes) / concurrency,
+      retainedPerStream,
     });
   }
 
@@ -217,16 +227,25 @@ async function measureAll(options: {
       });
     }
     const idleWarmBytes = await gatewayRssAfterGc(processes, 200);
+    const idleThreads = readThreadCount(processes.gateway.pid);
     const measured: PathResult[] = [];
     for (const path of paths) measured.push(await measurePath(processes, path, plan));
     log('memory after the load');
     const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
+    const afterLoadChildrenBytes = gatewayChildrenRssBytes(processes);
+    log('memory once the token counter has exited (it waits 5–60 s idle), and at least 15 s later');
+    const counterExit = await gatewayRssAfterCounterExit(processes, {
+      idleThreads,
+      minimumMs: 15_000,
+      timeoutMs: 75_000,
+    });
+    const afterCounterExit = { bytes: counterExit.bytes, afterMs: counterExit.waitedMs, exited: counterExit.exited };
     return {
       date: new Date().toISOString(),
       command,
       plan: plan.name,
       machine: describeMachine(),
-      memory: { idleFreshBytes, idleWarmBytes, afterLoadBytes },
+      memory: { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterLoadChildrenBytes, afterCounterExit },
       paths: measured,
     };
   } finally {

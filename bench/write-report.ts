@@ -90,6 +90,15 @@ function pathRows(path: PathResult): Row[] {
         `${fixed(step.rssPerStreamBytes / 1024, 1)} KB`,
       ],
     );
+    if (step.retainedPerStream !== undefined) {
+      const { rssBytes, heapBytes } = step.retainedPerStream;
+      rows.push([
+        `${n} open: retained per stream after GC (RSS / heap)`,
+        '',
+        `${fixed(rssBytes / 1024, 1)} KB`,
+        `${fixed(heapBytes / 1024, 1)} KB`,
+      ]);
+    }
   }
   rows.push(['stall-free up to (streams)', '', String(maxStallFree(path)), '']);
   if (path.ladder.some((step) => step.floor)) {
@@ -144,17 +153,30 @@ function pathRows(path: PathResult): Row[] {
 }
 
 function memoryRows(results: BenchResults): Row[] {
-  const { idleFreshBytes, idleWarmBytes, afterLoadBytes } = results.memory;
-  return [
+  const { idleFreshBytes, idleWarmBytes, afterLoadBytes, afterLoadChildrenBytes, afterCounterExit } = results.memory;
+  const rows: Row[] = [
     ['gateway RSS idle, fresh', '', mb(idleFreshBytes), ''],
     ['gateway RSS idle, warm (after a GC)', '', mb(idleWarmBytes), ''],
     [
-      'gateway RSS after the load (after a GC)',
+      'gateway RSS after the load (2 s settle, GC)',
       '',
       mb(afterLoadBytes),
       `${signed((afterLoadBytes / idleWarmBytes - 1) * 100, 0)} %`,
     ],
   ];
+  if (afterLoadChildrenBytes !== undefined) {
+    rows.push(['… its token counter process at that time', '', mb(afterLoadChildrenBytes), '']);
+  }
+  if (afterCounterExit) {
+    const when = afterCounterExit.exited ? 'token counter exited' : 'token counter still running';
+    rows.push([
+      `… ${(afterCounterExit.afterMs / 1000).toFixed(0)} s later (${when}, GC)`,
+      '',
+      mb(afterCounterExit.bytes),
+      `${signed((afterCounterExit.bytes / idleWarmBytes - 1) * 100, 0)} %`,
+    ]);
+  }
+  return rows;
 }
 
 function pad(rows: Row[], header: Row): string {

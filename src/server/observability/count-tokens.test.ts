@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { countTextTokens, stopTokenCounter } from './count-tokens.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { countTextTokens, isTokenCounterRunning, nextIdleExitMs, stopTokenCounter } from './count-tokens.js';
 
 describe('countTextTokens', () => {
   afterAll(() => stopTokenCounter());
 
-  it('counts in a worker thread without blocking the event loop', async () => {
+  it('counts in a child process without blocking the event loop', async () => {
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
     const counts = await Promise.all([countTextTokens('hello world'), countTextTokens(''), countTextTokens('a b c d')]);
@@ -12,7 +12,42 @@ describe('countTextTokens', () => {
     expect(counts[0]).toBe(2);
     expect(counts[1]).toBe(0);
     expect(counts[2]).toBeGreaterThanOrEqual(4);
-    // The main thread kept turning while the worker loaded its tables.
+    // The gateway's event loop kept turning while the counter loaded its tables.
     expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('stops the counter after it was idle for a while, and starts a new one for the next count', async () => {
+    await stopTokenCounter();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      expect(await countTextTokens('hello world')).toBe(2);
+      expect(isTokenCounterRunning()).toBe(true);
+      vi.advanceTimersByTime(4_900);
+      expect(isTokenCounterRunning()).toBe(true);
+      vi.advanceTimersByTime(200);
+      expect(isTokenCounterRunning()).toBe(false);
+      expect(await countTextTokens('a b c d')).toBeGreaterThanOrEqual(4);
+      expect(isTokenCounterRunning()).toBe(true);
+      // Needed again right after an idle exit: this one waits twice as long.
+      vi.advanceTimersByTime(5_100);
+      expect(isTokenCounterRunning()).toBe(true);
+      vi.advanceTimersByTime(5_000);
+      expect(isTokenCounterRunning()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('nextIdleExitMs', () => {
+  it('is quick for a first counter and after a quiet minute', () => {
+    expect(nextIdleExitMs(undefined, 0)).toBe(5_000);
+    expect(nextIdleExitMs({ idleExitMs: 40_000, at: 0 }, 60_000)).toBe(5_000);
+  });
+
+  it('doubles, up to a minute, for a counter needed again soon after the last exit', () => {
+    expect(nextIdleExitMs({ idleExitMs: 5_000, at: 0 }, 1_000)).toBe(10_000);
+    expect(nextIdleExitMs({ idleExitMs: 40_000, at: 0 }, 59_000)).toBe(60_000);
+    expect(nextIdleExitMs({ idleExitMs: 60_000, at: 0 }, 1_000)).toBe(60_000);
   });
 });

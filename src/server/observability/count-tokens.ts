@@ -1,45 +1,85 @@
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
  * Token counts for what a provider did not report: the text a cut stream delivered, and the prompt of a request
- * that failed before usage arrived. `gpt-tokenizer` (o200k_base) runs in a worker thread started on first use:
+ * that failed before usage arrived. `gpt-tokenizer` (o200k_base) runs in a child process started on first use:
  * loading its tables costs ~70 MB and 0.7–5 s of CPU, which on the main thread would stall every live stream, and
- * at startup would triple the gateway's idle memory. The worker exits after a quiet minute. For non-OpenAI models
- * the count is an estimate, which is what a partial row is flagged for.
+ * at startup would triple the gateway's idle memory. A process, not a worker thread: a worker's exit leaves 25–37 MB
+ * of the gateway's malloc arenas resident for good (fragmented by compiling the 4.6 MB tables module), a process's
+ * exit gives everything back. For non-OpenAI models the count is an estimate, which is what a partial row is
+ * flagged for.
  */
-const idleExitMs = 60_000;
+
+/** A counter that goes idle after a one-off burst of cuts exits soon, so that its memory goes back. */
+const quickIdleExitMs = 5_000;
+/** The longest idle wait: a counter needed again and again stays, instead of reloading its tables every few seconds. */
+const longestIdleExitMs = 60_000;
+
+/** When the last counter exited for being idle, and how long it had waited. */
+interface IdleExit {
+  idleExitMs: number;
+  at: number;
+}
+
+/**
+ * How long the next counter waits idle before it exits: quick at first; doubled (up to a minute) each time one is
+ * started again within a minute of the last one's exit, which bounds the reload cost under steady cuts.
+ */
+export function nextIdleExitMs(lastExit: IdleExit | undefined, now: number): number {
+  if (lastExit === undefined || now - lastExit.at >= longestIdleExitMs) return quickIdleExitMs;
+  return Math.min(lastExit.idleExitMs * 2, longestIdleExitMs);
+}
 
 interface TokenCounter {
-  worker: Worker;
+  child: ChildProcess;
   pending: Map<number, (count: number) => void>;
   nextId: number;
+  idleExitMs: number;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 let counter: TokenCounter | undefined;
+let lastIdleExit: IdleExit | undefined;
 
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.tokenizerUrl).then(({ countTokens }) => {
-  parentPort.on('message', ({ id, text }) => parentPort.postMessage({ id, count: countTokens(text) }));
-  parentPort.postMessage({ ready: true });
+// Exits with the gateway: the IPC channel closes when the parent goes, however it goes.
+const counterSource = `
+import(process.argv[1]).then(({ countTokens }) => {
+  process.on('message', ({ id, text }) => process.send({ id, count: countTokens(text) }));
+  process.on('disconnect', () => process.exit(0));
 });
 `;
 
+/** Keeps the gateway alive while counts are pending (a shutdown flushing the ledger waits for them), not when idle. */
+function holdProcess(child: ChildProcess, hold: boolean): void {
+  const channel = child.channel as { ref(): void; unref(): void } | undefined;
+  if (hold) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
+}
+
 function startCounter(): TokenCounter {
-  const worker = new Worker(workerSource, {
-    eval: true,
-    workerData: { tokenizerUrl: import.meta.resolve('gpt-tokenizer') },
+  // Only the tokenizer's URL: none of the gateway's flags (--cpu-prof, preloads) nor its environment (keys).
+  const child = spawn(process.execPath, ['-e', counterSource, import.meta.resolve('gpt-tokenizer')], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: {},
   });
-  const started: TokenCounter = { worker, pending: new Map(), nextId: 0 };
-  worker.unref();
-  worker.on('message', (message: { id?: number; count?: number }) => {
+  const started: TokenCounter = {
+    child,
+    pending: new Map(),
+    nextId: 0,
+    idleExitMs: nextIdleExitMs(lastIdleExit, Date.now()),
+  };
+  holdProcess(child, false);
+  child.on('message', (message: { id?: number; count?: number }) => {
     if (message.id === undefined) return;
     started.pending.get(message.id)?.(message.count ?? 0);
     started.pending.delete(message.id);
     if (started.pending.size === 0) {
-      // Idle: the worker must not keep the process alive.
-      worker.unref();
+      holdProcess(child, false);
       scheduleIdleExit(started);
     }
   });
@@ -48,8 +88,8 @@ function startCounter(): TokenCounter {
     started.pending.clear();
     if (counter === started) counter = undefined;
   };
-  worker.on('error', failAll);
-  worker.on('exit', failAll);
+  child.on('error', failAll);
+  child.on('exit', failAll);
   return started;
 }
 
@@ -58,8 +98,9 @@ function scheduleIdleExit(active: TokenCounter): void {
   active.idleTimer = setTimeout(() => {
     if (active.pending.size > 0) return;
     if (counter === active) counter = undefined;
-    void active.worker.terminate();
-  }, idleExitMs);
+    lastIdleExit = { idleExitMs: active.idleExitMs, at: Date.now() };
+    active.child.kill();
+  }, active.idleExitMs);
   active.idleTimer.unref();
 }
 
@@ -68,20 +109,30 @@ export function countTextTokens(text: string): Promise<number> {
   counter ??= startCounter();
   const active = counter;
   clearTimeout(active.idleTimer);
-  // Busy: keep the process alive until the answer arrives (a shutdown flushing the ledger waits for it).
-  active.worker.ref();
+  holdProcess(active.child, true);
   const id = active.nextId++;
   return new Promise((resolve) => {
     active.pending.set(id, resolve);
-    active.worker.postMessage({ id, text });
+    active.child.send({ id, text });
   });
 }
 
-/** Stops the worker now (shutdown, tests). */
+/** Whether the counter process is running (tests; the bench reads the gateway's thread count instead). */
+export function isTokenCounterRunning(): boolean {
+  return counter !== undefined;
+}
+
+/** Stops the counter now (shutdown, tests). */
 export async function stopTokenCounter(): Promise<void> {
   const active = counter;
   counter = undefined;
-  if (active) await active.worker.terminate();
+  if (!active || active.child.exitCode !== null || active.child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    active.child.once('exit', resolve);
+    // An idle counter does not hold the gateway; its exit, awaited here, must.
+    holdProcess(active.child, true);
+    active.child.kill();
+  });
 }
 
 /** Keys whose string values are prompt text in the OpenAI and Anthropic request shapes. */
