@@ -4,6 +4,8 @@ import type { BenchPath } from './scenarios.js';
 /** CPU milliseconds each process spent during one stage. */
 export interface ProcessCpu {
   gateway: number;
+  /** The bare node:http proxy (bench/floor-proxy.ts); busy only in its own stages. */
+  floor: number;
   upstream: number;
   client: number;
 }

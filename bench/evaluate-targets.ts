@@ -173,12 +173,14 @@ export function evaluateTargets(results: BenchResults, _plan: BenchPlan): Target
 }
 
 /**
- * Guard limits: gross regressions only. 20 ms, not 5 ms: on the shared 2-core machine the warm added TTFT p50 at
- * 1 stream measured 3.8–6.4 ms under load with the fetch-based upstream client (1.2–1.7 ms quiet with the undici
- * transport), so 5 ms failed healthy builds on a busy runner; 20 ms still catches a fixed wait per request.
+ * Guard limits: gross regressions only. 5 ms of added TTFT p50 at 1 stream: after the warm-up the gateway adds
+ * 1.2–2.2 ms in quick runs on this shared 2-core machine even at load average 4–6 (a bare node:http proxy adds
+ * 0.5–0.8 ms), so 5 ms leaves room for a busy runner and still catches a fixed wait per request. 0.15×, not 0.2×:
+ * the translating paths forward one unpaced stream at 0.35–0.45× direct, and the direct figure itself swings 2×
+ * between runs, so 0.2× would sit too close to a healthy build on a bad moment.
  */
-export const GUARD_MAX_ADDED_TTFT_P50_MS = 20;
-export const GUARD_MIN_THROUGHPUT_RATIO = 0.1;
+export const GUARD_MAX_ADDED_TTFT_P50_MS = 5;
+export const GUARD_MIN_THROUGHPUT_RATIO = 0.15;
 
 /**
  * The CI guard: only gross regressions, each a ratio against direct in the same run, so that a slow or busy CI
@@ -193,8 +195,6 @@ export function evaluateGuard(results: BenchResults): string[] {
         `${path.id}: added TTFT p50 at 1 stream is ${added.toFixed(2)} ms (> ${GUARD_MAX_ADDED_TTFT_P50_MS} ms)`,
       );
     }
-    // 0.1×, not 0.2×: OpenAI → Anthropic forwards one unpaced stream at 0.16–0.23× direct today (docs/performance.md),
-    // and the guard must catch a halving, not today's state on a busy runner.
     const ratio = path.throughput.gateway / path.throughput.direct;
     if (!(ratio >= GUARD_MIN_THROUGHPUT_RATIO)) {
       failures.push(

@@ -14,6 +14,7 @@ const RSS_SAMPLE_INTERVAL_MS = 100;
 function readAllCpu(processes: BenchProcesses): ProcessCpu {
   return {
     gateway: readCpuMs(processes.gateway.pid),
+    floor: readCpuMs(processes.floor.pid),
     upstream: readCpuMs(processes.upstream.pid),
     client: readCpuMs(processes.client.pid),
   };
@@ -40,6 +41,7 @@ export async function measureStage(processes: BenchProcesses, stage: StageReques
   rssPeakBytes = Math.max(rssPeakBytes, readRssBytes(gatewayPid));
   const cpuMs: ProcessCpu = {
     gateway: cpuAfter.gateway - cpuBefore.gateway,
+    floor: cpuAfter.floor - cpuBefore.floor,
     upstream: cpuAfter.upstream - cpuBefore.upstream,
     client: cpuAfter.client - cpuBefore.client,
   };
@@ -55,7 +57,7 @@ export async function measureStage(processes: BenchProcesses, stage: StageReques
     streamTokensPerSecond: result.streamTokensPerSecond,
     cpuMs,
     gatewayCpuMsPer1kTokens: result.tokens > 0 ? (cpuMs.gateway * 1000) / result.tokens : Number.NaN,
-    machineBusy: (cpuMs.gateway + cpuMs.upstream + cpuMs.client) / (wallMs * cores),
+    machineBusy: (cpuMs.gateway + cpuMs.floor + cpuMs.upstream + cpuMs.client) / (wallMs * cores),
     rssBeforeBytes,
     rssPeakBytes,
   };

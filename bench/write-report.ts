@@ -82,7 +82,7 @@ function pathRows(path: PathResult): Row[] {
         `${fixed(g.tokens / d.tokens)}×`,
       ],
       [`${n} paced: gateway CPU per 1k tokens (ms)`, '', fixed(g.gatewayCpuMsPer1kTokens), ''],
-      [`${n} paced: machine busy (3 processes)`, percent(d.machineBusy), percent(g.machineBusy), ''],
+      [`${n} paced: machine busy (all processes)`, percent(d.machineBusy), percent(g.machineBusy), ''],
       [
         `${n} paced: gateway RSS peak / per stream`,
         '',
@@ -117,6 +117,12 @@ function pathRows(path: PathResult): Row[] {
           `floor (bare node:http proxy), ${step.concurrency} paced: bunched gaps (< 1 ms)`,
           percent(d.gaps.underOneMs),
           percent(f.gaps.underOneMs),
+          '',
+        ],
+        [
+          `floor (bare node:http proxy), ${step.concurrency} paced: its CPU per 1k tokens (ms)`,
+          '',
+          fixed(f.tokens > 0 ? (f.cpuMs.floor * 1000) / f.tokens : Number.NaN),
           '',
         ],
       );
