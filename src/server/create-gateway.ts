@@ -250,20 +250,23 @@ export function createGateway(options: GatewayOptions): Gateway {
           // Writing the error response itself failed (the socket broke): nothing left to tell the client.
         })
         .finally(() => {
-          if (tracked) inFlight.delete(context.controller);
-          // With `log_content` the line carries the request body, which only the process logger's redaction covers.
-          if (logger && accessLog)
-            writeRequestLog(context.gateway.logContent ? logger : accessLog, context, {
-              route: path,
-              durationMs: performance.now() - startedAt,
-            });
-          const finish = (outcome?: SessionOutcome) => {
-            if (context.tap) endTap(context, performance.now() - startedAt, outcome);
-            context.forgetRouterRequests();
-          };
-          // A stream's tap ends with its session, which a resumable stream may outlive its request by (detached).
-          if (context.sessionEnd) void context.sessionEnd.then(finish);
-          else finish();
+          const durationMs = performance.now() - startedAt;
+          // The bookkeeping of a finished request (log line, usage row, metrics) waits until the I/O already pending
+          // is handled: in a burst of client disconnects each one's upstream abort then goes out first, instead of
+          // after the bookkeeping of every disconnect handled before it.
+          setImmediate(() => {
+            if (tracked) inFlight.delete(context.controller);
+            // With `log_content` the line carries the request body, which only the process logger's redaction covers.
+            if (logger && accessLog)
+              writeRequestLog(context.gateway.logContent ? logger : accessLog, context, { route: path, durationMs });
+            const finish = (outcome?: SessionOutcome) => {
+              if (context.tap) endTap(context, performance.now() - startedAt, outcome);
+              context.forgetRouterRequests();
+            };
+            // A stream's tap ends with its session, which a resumable stream may outlive its request by (detached).
+            if (context.sessionEnd) void context.sessionEnd.then(finish);
+            else finish();
+          });
         });
     },
     // A detached session streams for nobody, yet shutdown must wait for (or abort) it too.
