@@ -124,9 +124,12 @@ async function measurePath(processes: BenchProcesses, path: BenchPath, plan: Ben
       });
     const direct = await stage('direct');
     const gateway = await stage('gateway');
-    const floor = floorEndpoint ? await stage('floor') : undefined;
-    log(`${path.id}: what ${concurrency} open streams retain (RSS after a GC)`);
-    const retainedPerStream = await measureRetainedPerStream(processes, path.gateway, concurrency);
+    const floor = floorEndpoint && plan.floorLadder ? await stage('floor') : undefined;
+    let retainedPerStream: Awaited<ReturnType<typeof measureRetainedPerStream>> | undefined;
+    if (plan.measureRetained) {
+      log(`${path.id}: what ${concurrency} open streams retain (RSS after a GC)`);
+      retainedPerStream = await measureRetainedPerStream(processes, path.gateway, concurrency);
+    }
     ladder.push({
       concurrency,
       direct,
@@ -233,13 +236,9 @@ async function measureAll(options: {
     log('memory after the load');
     const afterLoadBytes = await gatewayRssAfterGc(processes, 2_000);
     const afterLoadChildrenBytes = gatewayChildrenRssBytes(processes);
-    log('memory once the token counter has exited (it waits 5–60 s idle), and at least 15 s later');
-    const counterExit = await gatewayRssAfterCounterExit(processes, {
-      idleThreads,
-      minimumMs: 15_000,
-      timeoutMs: 75_000,
-    });
-    const afterCounterExit = { bytes: counterExit.bytes, afterMs: counterExit.waitedMs, exited: counterExit.exited };
+    const afterCounterExit = plan.afterCounterExit
+      ? await readAfterCounterExit(processes, idleThreads, plan.afterCounterExit.minimumMs)
+      : undefined;
     return {
       date: new Date().toISOString(),
       command,
@@ -251,6 +250,17 @@ async function measureAll(options: {
   } finally {
     await processes.stop();
   }
+}
+
+/** RSS once the token counter has exited after its idle wait, and at least `minimumMs` after the load. */
+async function readAfterCounterExit(
+  processes: BenchProcesses,
+  idleThreads: number,
+  minimumMs: number,
+): Promise<{ bytes: number; afterMs: number; exited: boolean }> {
+  log(`memory once the token counter has exited (it waits 5–60 s idle), at least ${minimumMs / 1000} s later`);
+  const exit = await gatewayRssAfterCounterExit(processes, { idleThreads, minimumMs, timeoutMs: 75_000 });
+  return { bytes: exit.bytes, afterMs: exit.waitedMs, exited: exit.exited };
 }
 
 function report(options: {

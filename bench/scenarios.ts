@@ -64,6 +64,15 @@ export interface BenchPlan {
   /** Streams the client cuts in the abort stage, each after `abortAfterTokens` tokens. */
   abortStreams: number;
   abortAfterTokens: number;
+  /** Measure what the open streams of each ladder step retain after a GC (holds them ~12 s per step). */
+  measureRetained: boolean;
+  /**
+   * The later after-load reading: once the token counter has exited, and at least `minimumMs` after the load.
+   * Undefined: only the reading 2 s after the load.
+   */
+  afterCounterExit: { minimumMs: number } | undefined;
+  /** Run the paced ladder through the floor proxy too (TTFT and throughput always are). */
+  floorLadder: boolean;
 }
 
 export const fullPlan: BenchPlan = {
@@ -80,6 +89,9 @@ export const fullPlan: BenchPlan = {
   ladderDurationMs: 8_000,
   abortStreams: 200,
   abortAfterTokens: 3,
+  measureRetained: true,
+  afterCounterExit: { minimumMs: 15_000 },
+  floorLadder: true,
 };
 
 /** Under a minute: every measurement, fewer and shorter. */
@@ -96,4 +108,9 @@ export const quickPlan: BenchPlan = {
   ladderDurationMs: 2_000,
   abortStreams: 20,
   abortAfterTokens: 3,
+  // Under a minute: the quick run judges per-stream memory on the peak growth, reads RSS after the load only at 2 s
+  // (the token counter's idle wait grows to 20 s over three abort stages), and runs no ladder through the floor.
+  measureRetained: false,
+  afterCounterExit: undefined,
+  floorLadder: false,
 };
