@@ -1,32 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StreamPart } from '../../types/stream-part.js';
+import { recordParserRun } from '../../../../test/support/record-parser-run.js';
 import { createAnthropicStreamParser } from './parse-stream.js';
 
 /** Feeds `datas` as events; everything the parser did, in order, so two runs compare as one value. */
 function run(datas: readonly string[], fastTextDeltas: boolean) {
-  const log: unknown[] = [];
-  const parser = createAnthropicStreamParser(
-    {
-      provider: 'anthropic',
-      emit: (part: StreamPart) => log.push(part),
-      onMalformedEvent: (event) => log.push({ malformed: event.data }),
-    },
-    { fastTextDeltas },
-  );
-  for (const data of datas) {
-    try {
-      parser.onEvent({ data });
-    } catch (error) {
-      log.push({ thrown: String(error) });
-    }
-  }
-  try {
-    parser.onEnd();
-  } catch (error) {
-    log.push({ thrown: String(error) });
-  }
-  return log;
+  return recordParserRun(createAnthropicStreamParser, 'anthropic', datas, fastTextDeltas);
 }
 
 function expectSameAsFullParse(datas: readonly string[]) {

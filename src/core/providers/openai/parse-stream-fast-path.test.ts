@@ -1,31 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StreamPart } from '../../types/stream-part.js';
+import { recordParserRun } from '../../../../test/support/record-parser-run.js';
 import { createOpenAIStreamParser } from './parse-stream.js';
 
 /** Feeds `datas` as events; everything the parser did, in order, so two runs compare as one value. */
 function run(datas: readonly string[], fastTextDeltas: boolean) {
-  const log: unknown[] = [];
-  const parser = createOpenAIStreamParser(
-    {
-      provider: 'openai',
-      emit: (part: StreamPart) => log.push(part),
-      onMalformedEvent: (event) => log.push({ malformed: event.data }),
-    },
-    { fastTextDeltas },
-  );
-  for (const data of datas) {
-    try {
-      parser.onEvent({ data });
-    } catch (error) {
-      log.push({ thrown: String(error), code: (error as { code?: string }).code });
-    }
-  }
-  try {
-    parser.onEnd();
-  } catch (error) {
-    log.push({ thrown: String(error) });
-  }
-  return log;
+  return recordParserRun(createOpenAIStreamParser, 'openai', datas, fastTextDeltas);
 }
 
 function expectSameAsFullParse(datas: readonly string[]) {
