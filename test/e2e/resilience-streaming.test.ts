@@ -115,6 +115,27 @@ describe('timeouts', () => {
     await eventually(() => abortsOf('ft-stall') === 1);
   });
 
+  it('request_ms: a non-streamed answer that does not come in time aborts the upstream and moves on', async () => {
+    const router = createRouter({
+      providers: simulatorProviders(simulator),
+      models: {
+        chat: {
+          deployments: [
+            { provider: 'a', model: 'rq-stall+fault=stall_before' },
+            { provider: 'b', model: 'rq-next' },
+          ],
+          timeouts: { request_ms: 500 },
+        },
+      },
+      retry: noRetry,
+    });
+    const events = recordEvents(router);
+    const completion = await router.chatCompletion({ model: 'chat', messages: question() });
+    expect(completion.circuit_breaker?.deployment).toBe('b/rq-next');
+    expect(ofType(events, 'attempt-failure')[0]?.error.code).toMatch(/^TIMEOUT/);
+    await eventually(() => abortsOf('rq-stall') === 1);
+  });
+
   it('idle: a stream that stalls after 3 tokens fails over and the text stays exact', async () => {
     const prompt = 'Tell me about idle timeouts.';
     const reference = await referenceAnswer(prompt);

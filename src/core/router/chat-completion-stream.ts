@@ -1,5 +1,6 @@
 import { CancelledError } from '../errors/request-errors.js';
 import type { ChatCompletionChunk, RoutingMetadata, Usage } from '../types/chat-chunk.js';
+import { followAbort } from './follow-abort.js';
 
 /** What the run reports back to its stream object while it goes. */
 export interface StreamRunState {
@@ -22,7 +23,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   readonly id: string;
   readonly requestedModel: string;
   readonly state: StreamRunState = {};
-  readonly #controller = new AbortController();
+  readonly #controller: AbortController;
   readonly #run: (signal: AbortSignal, state: StreamRunState) => AsyncGenerator<ChunkOrBatch>;
   #started = false;
 
@@ -35,11 +36,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.id = options.id;
     this.requestedModel = options.requestedModel;
     this.#run = options.run;
-    const outer = options.signal;
-    if (outer) {
-      if (outer.aborted) this.#controller.abort(outer.reason);
-      else outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true });
-    }
+    this.#controller = followAbort(options.signal);
   }
 
   /** The deployment that is serving this stream (set when the first content arrives). */

@@ -14,6 +14,7 @@ import { type RouterConfig, type RouterConfigInput, routerConfigSchema } from '.
 import { createAttemptPlanner } from './create-attempt-planner.js';
 import { createDeploymentMonitor, type DeploymentSnapshot } from './create-deployment-monitor.js';
 import { createDefaultModels } from './default-models.js';
+import { followAbort } from './follow-abort.js';
 import { defaultEnvironment, type Environment, interpolateEnv } from './interpolate-env.js';
 import { type Route, resolveModel } from './resolve-model.js';
 import { resolveResilienceSettings } from './resolve-resilience-settings.js';
@@ -176,10 +177,7 @@ export function createRouter(config?: RouterConfigInput, options: RouterOptions 
     },
     async chatCompletion(input, requestOptions = {}) {
       const { request, plan, requestId, created } = prepare(input);
-      const controller = new AbortController();
-      const outer = requestOptions.signal;
-      if (outer?.aborted) controller.abort(outer.reason);
-      outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+      const controller = followAbort(requestOptions.signal);
       return runCompletionAttempts({
         requestId,
         request,

@@ -5,6 +5,7 @@ import type { ChatCompletion } from '../types/chat-chunk.js';
 import type { ChatCompletionRequest } from '../types/chat-request.js';
 import type { AttemptPlanner } from './create-attempt-planner.js';
 import type { DeploymentMonitor } from './create-deployment-monitor.js';
+import { followAbort } from './follow-abort.js';
 import type { RouterEventEmitter } from './router-events.js';
 import { toRunError } from './run-stream-attempts.js';
 
@@ -32,12 +33,15 @@ export async function runCompletionAttempts(context: CompletionAttemptsContext):
       const planned = await planner.next();
       if (!planned) throw planner.exhausted();
       const { deployment } = planned;
+      // One controller per attempt, fed by the caller's signal and the watchdog (as a streamed attempt's).
+      const attemptController = followAbort(signal);
       const watchdog = createStreamWatchdog({
         firstTokenMs: planned.settings.timeouts.requestMs,
         provider: deployment.providerName,
         clock,
+        onTimeout: (error) => attemptController.abort(error),
       });
-      const attemptSignal = AbortSignal.any([signal, watchdog.signal]);
+      const attemptSignal = attemptController.signal;
       monitor.requestStarted(deployment.key);
       try {
         const provider = context.providers.get(deployment.providerName)!;

@@ -7,6 +7,7 @@ import type { ChatCompletionRequest } from '../types/chat-request.js';
 import { isContentPart, type StreamPart } from '../types/stream-part.js';
 import type { PlannedAttempt } from './create-attempt-planner.js';
 import type { DeploymentMonitor } from './create-deployment-monitor.js';
+import { followAbort } from './follow-abort.js';
 import type { RouterEventEmitter } from './router-events.js';
 import { toCircuitBreakerError } from './to-circuit-breaker-error.js';
 
@@ -55,14 +56,9 @@ export function startStreamAttempt(options: StartStreamAttemptOptions): StreamAt
   const { deployment, settings } = planned;
   const key = deployment.key;
   const timeouts = settings.timeouts;
-  // One controller per attempt, fed by the caller's signal and the watchdog: a listener instead of
-  // `AbortSignal.any`, whose dependent-signal bookkeeping costs more per request than the whole routing decision.
-  // The listener is not removed: the caller's signal belongs to this one request and goes with it.
-  const own = new AbortController();
+  // One controller per attempt, fed by the caller's signal and the watchdog.
+  const own = followAbort(options.signal);
   const signal = own.signal;
-  const parent = options.signal;
-  if (parent.aborted) own.abort(parent.reason);
-  else parent.addEventListener('abort', () => own.abort(parent.reason), { once: true });
   const watchdog = createStreamWatchdog({
     connectMs: timeouts.connectMs,
     firstTokenMs: timeouts.firstTokenMs,
