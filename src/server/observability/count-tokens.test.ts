@@ -1,5 +1,12 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { countTextTokens, isTokenCounterRunning, nextIdleExitMs, stopTokenCounter } from './count-tokens.js';
+import { getPriority } from 'node:os';
+import {
+  countTextTokens,
+  isTokenCounterRunning,
+  nextIdleExitMs,
+  stopTokenCounter,
+  tokenCounterPid,
+} from './count-tokens.js';
 
 describe('countTextTokens', () => {
   afterAll(() => stopTokenCounter());
@@ -14,6 +21,15 @@ describe('countTextTokens', () => {
     expect(counts[2]).toBeGreaterThanOrEqual(4);
     // The gateway's event loop kept turning while the counter loaded its tables.
     expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('runs the counter at the lowest CPU priority, the gateway at its own', async () => {
+    const own = getPriority();
+    expect(await countTextTokens('hello world')).toBe(2);
+    const pid = tokenCounterPid();
+    expect(pid).toBeGreaterThan(0);
+    expect(getPriority(pid)).toBe(19);
+    expect(getPriority()).toBe(own);
   });
 
   it('stops the counter after it was idle for a while, and starts a new one for the next count', async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 /**
  * Token counts for what a provider did not report: the text a cut stream delivered, and the prompt of a request
@@ -67,6 +68,7 @@ function startCounter(): TokenCounter {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {},
   });
+  lowerPriority(child);
   const started: TokenCounter = {
     child,
     pending: new Map(),
@@ -91,6 +93,19 @@ function startCounter(): TokenCounter {
   child.on('error', failAll);
   child.on('exit', failAll);
   return started;
+}
+
+/**
+ * Counting is bookkeeping and must never take CPU from live streams: loading the tables takes a core for up to
+ * seconds, and it starts exactly when streams are being cut, when the gateway must reach each upstream at once.
+ */
+function lowerPriority(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    setPriority(child.pid, 19);
+  } catch {
+    // Not permitted here (some sandboxes): counts still come, only at normal priority.
+  }
 }
 
 function scheduleIdleExit(active: TokenCounter): void {
@@ -120,6 +135,11 @@ export function countTextTokens(text: string): Promise<number> {
 /** Whether the counter process is running (tests; the bench reads the gateway's thread count instead). */
 export function isTokenCounterRunning(): boolean {
   return counter !== undefined;
+}
+
+/** The counter process's pid while it runs (tests). */
+export function tokenCounterPid(): number | undefined {
+  return counter?.child.pid;
 }
 
 /** Stops the counter now (shutdown, tests). */
