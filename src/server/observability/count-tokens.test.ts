@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
 import { getPriority } from 'node:os';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   countTextTokens,
   isTokenCounterRunning,
