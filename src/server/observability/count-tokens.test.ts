@@ -23,6 +23,15 @@ describe('countTextTokens', () => {
     expect(ticks).toBeGreaterThan(2);
   });
 
+  it('gives each text of one turn its own count (they travel as one batch)', async () => {
+    const texts = Array.from({ length: 50 }, (_, index) => Array.from({ length: index + 1 }, () => 'word').join(' '));
+    const together = await Promise.all(texts.map((text) => countTextTokens(text)));
+    const oneByOne: number[] = [];
+    for (const text of texts.slice(0, 5)) oneByOne.push(await countTextTokens(text));
+    expect(together.slice(0, 5)).toEqual(oneByOne);
+    expect(together).toEqual(texts.map((_, index) => index + 1));
+  });
+
   it('runs the counter at the lowest CPU priority, the gateway at its own', async () => {
     const own = getPriority();
     expect(await countTextTokens('hello world')).toBe(2);

@@ -33,7 +33,8 @@ export function nextIdleExitMs(lastExit: IdleExit | undefined, now: number): num
 
 interface TokenCounter {
   child: ChildProcess;
-  pending: Map<number, (count: number) => void>;
+  /** Each batch sent and not yet answered: its texts' resolvers, in order. */
+  pending: Map<number, Array<(count: number) => void>>;
   nextId: number;
   idleExitMs: number;
   idleTimer?: ReturnType<typeof setTimeout>;
@@ -45,7 +46,7 @@ let lastIdleExit: IdleExit | undefined;
 // Exits with the gateway: the IPC channel closes when the parent goes, however it goes.
 const counterSource = `
 import(process.argv[1]).then(({ countTokens }) => {
-  process.on('message', ({ id, text }) => process.send({ id, count: countTokens(text) }));
+  process.on('message', ({ id, texts }) => process.send({ id, counts: texts.map((text) => countTokens(text)) }));
   process.on('disconnect', () => process.exit(0));
 });
 `;
@@ -76,9 +77,10 @@ function startCounter(): TokenCounter {
     idleExitMs: nextIdleExitMs(lastIdleExit, Date.now()),
   };
   holdProcess(child, false);
-  child.on('message', (message: { id?: number; count?: number }) => {
+  child.on('message', (message: { id?: number; counts?: number[] }) => {
     if (message.id === undefined) return;
-    started.pending.get(message.id)?.(message.count ?? 0);
+    const resolvers = started.pending.get(message.id) ?? [];
+    for (let index = 0; index < resolvers.length; index++) resolvers[index]?.(message.counts?.[index] ?? 0);
     started.pending.delete(message.id);
     if (started.pending.size === 0) {
       holdProcess(child, false);
@@ -86,7 +88,7 @@ function startCounter(): TokenCounter {
     }
   });
   const failAll = () => {
-    for (const resolve of started.pending.values()) resolve(0);
+    for (const resolvers of started.pending.values()) for (const resolve of resolvers) resolve(0);
     started.pending.clear();
     if (counter === started) counter = undefined;
   };
@@ -119,16 +121,36 @@ function scheduleIdleExit(active: TokenCounter): void {
   active.idleTimer.unref();
 }
 
-export function countTextTokens(text: string): Promise<number> {
-  if (text.length === 0) return Promise.resolve(0);
+/**
+ * Texts to count, sent together at the end of this turn of the event loop. A burst of cut streams finishes many in
+ * one turn; one message each was one pipe write each, and each write woke the counter (0.6 ms per count in the
+ * gateway's profile of 200 cuts, most of it in the write).
+ */
+let batch: { texts: string[]; resolvers: Array<(count: number) => void> } | undefined;
+
+function sendBatch(): void {
+  const sending = batch;
+  batch = undefined;
+  if (!sending) return;
   counter ??= startCounter();
   const active = counter;
   clearTimeout(active.idleTimer);
   holdProcess(active.child, true);
   const id = active.nextId++;
+  active.pending.set(id, sending.resolvers);
+  active.child.send({ id, texts: sending.texts });
+}
+
+export function countTextTokens(text: string): Promise<number> {
+  if (text.length === 0) return Promise.resolve(0);
+  if (!batch) {
+    batch = { texts: [], resolvers: [] };
+    setImmediate(sendBatch);
+  }
+  const { texts, resolvers } = batch;
+  texts.push(text);
   return new Promise((resolve) => {
-    active.pending.set(id, resolve);
-    active.child.send({ id, text });
+    resolvers.push(resolve);
   });
 }
 
