@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse, ResponseHeaders } from '../core/providers/provider.js';
@@ -52,32 +52,9 @@ export function createNodeHttpTransport(
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
         agent: client ? client.agent : httpAgent,
       });
-      let res: IncomingMessage | undefined;
-      const onAbort = (): void => {
-        const reason = signal?.reason;
-        req.destroy(reason);
-        res?.destroy(reason);
-        reject(reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      });
-      req.once('response', (response) => {
-        res = response;
-        // Errors reach whoever reads the body; unread, they must not crash the process.
-        response.on('error', ignore);
-        response.once('close', () => signal?.removeEventListener('abort', onAbort));
-        const raw = response.rawHeaders;
-        const decoded = decodeContentEncoding(response, readRawHeader(raw, 'content-encoding'));
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: rawHeaderReader(raw, decoded === response ? undefined : 'content-encoding'),
-          body: decoded,
-          text: () => readText(decoded),
-        });
-      });
+      // What waits for the response lives in its own object: a closure here would keep this scope, with the
+      // request body and headers, for as long as the stream is open.
+      new UpstreamCall(req, signal, resolve, reject);
       req.end(body);
     });
 
@@ -87,6 +64,71 @@ export function createNodeHttpTransport(
       https?.agent.destroy();
     },
   });
+}
+
+/**
+ * One upstream request from its start to its response's end: settles the transport's promise with the response (or
+ * the error), and destroys request and response when the signal aborts. The signal's listener is this object
+ * (`handleEvent`), not a closure.
+ */
+class UpstreamCall {
+  readonly #req: ClientRequest;
+  readonly #signal: AbortSignal | undefined;
+  #resolve: ((response: HttpTransportResponse) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  #res: IncomingMessage | undefined = undefined;
+
+  constructor(
+    req: ClientRequest,
+    signal: AbortSignal | undefined,
+    resolve: (response: HttpTransportResponse) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.#req = req;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    signal?.addEventListener('abort', this, { once: true });
+    req.once('error', (error) => {
+      signal?.removeEventListener('abort', this);
+      this.#settle(undefined, error);
+    });
+    req.once('response', (response) => this.#onResponse(response));
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    const reason = this.#signal?.reason;
+    this.#req.destroy(reason);
+    this.#res?.destroy(reason);
+    this.#settle(undefined, reason);
+  }
+
+  #onResponse(response: IncomingMessage): void {
+    this.#res = response;
+    // Errors reach whoever reads the body; unread, they must not crash the process.
+    response.on('error', ignore);
+    const signal = this.#signal;
+    if (signal) response.once('close', () => signal.removeEventListener('abort', this));
+    const raw = response.rawHeaders;
+    const decoded = decodeContentEncoding(response, readRawHeader(raw, 'content-encoding'));
+    this.#settle({
+      status: response.statusCode ?? 0,
+      headers: rawHeaderReader(raw, decoded === response ? undefined : 'content-encoding'),
+      body: decoded,
+      text: () => readText(decoded),
+    });
+  }
+
+  /** Settles once; the resolve and reject functions are let go. */
+  #settle(response: HttpTransportResponse | undefined, error?: unknown): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    if (response) resolve?.(response);
+    else reject?.(error);
+  }
 }
 
 /**
