@@ -1,7 +1,9 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse, ResponseHeaders } from '../core/providers/provider.js';
+import { ReadableByteIterator } from './readable-byte-iterator.js';
 
 export interface NodeHttpTransportOptions {
   /** How long an idle upstream connection stays open for reuse. Default 4 000 ms (shorter than Node servers' 5 s). */
@@ -14,8 +16,8 @@ const ignore = (): void => {};
  * The providers' HTTP client on Node, built on `node:http`/`node:https` (Node's own C++ HTTP parser, nothing extra
  * to load: the npm `undici` package this replaced cost ~20 MB of idle RSS). A keep-alive pool per origin with
  * `TCP_NODELAY`; `req.end(body)` sends the request head and body in one write; the response body is the
- * `IncomingMessage`, read one chunk per network read. Aborting the signal, or leaving the body iteration early,
- * destroys the upstream request. A request that cannot be made rejects (the provider maps it to a connection error).
+ * `IncomingMessage`, read what arrived at a time (ReadableByteIterator). Aborting the signal, or leaving the body
+ * iteration early, destroys the upstream request. A request that cannot be made rejects (the provider maps it to a connection error).
  */
 export function createNodeHttpTransport(
   options: NodeHttpTransportOptions = {},
@@ -115,7 +117,7 @@ class UpstreamCall {
     this.#settle({
       status: response.statusCode ?? 0,
       headers: rawHeaderReader(raw, decoded === response ? undefined : 'content-encoding'),
-      body: decoded,
+      body: new ReadableByteIterator(decoded),
       text: () => readText(decoded),
     });
   }
@@ -156,10 +158,7 @@ function readRawHeader(raw: readonly string[], name: string): string | null {
  * We never ask for compression (it would hold tokens back in the compressor), but an upstream or a proxy in front of
  * it may compress anyway: gzip, deflate and br bodies are decoded as they arrive, each flush passed on at once.
  */
-function decodeContentEncoding(
-  response: IncomingMessage,
-  contentEncoding: string | null,
-): AsyncIterable<Uint8Array> & NodeJS.ReadableStream {
+function decodeContentEncoding(response: IncomingMessage, contentEncoding: string | null): Readable {
   if (contentEncoding === null) return response;
   const encoding = contentEncoding.trim().toLowerCase();
   const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
