@@ -1,4 +1,5 @@
 import type { Router } from '../../core/router/create-router.js';
+import type { DeliveredText } from '../../core/router/delivered-text.js';
 import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import { createKeyLimiter, type KeyLimiter } from '../limits/create-key-limiter.js';
 import { createMemoryLimitStore } from '../limits/create-memory-limit-store.js';
@@ -85,7 +86,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
       const work = buildUsageRecord({
         start: request.start,
         summary,
-        deliveredText: request.delivered.join(''),
+        deliveredText: request.delivered.toString(),
         priceOf,
       })
         .then(deliver)
@@ -137,8 +138,8 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   };
 }
 
-/** The text a chunk delivers (content, reasoning, tool arguments), kept by reference for a later token count. */
-function collectDeliveredText(chunk: ChatCompletionChunk, into: string[]): void {
+/** The text a chunk delivers (content, reasoning, tool arguments), kept for a later token count. */
+function collectDeliveredText(chunk: ChatCompletionChunk, into: DeliveredText): void {
   for (const choice of chunk.choices) {
     const delta = choice.delta;
     if (delta.content) into.push(delta.content);

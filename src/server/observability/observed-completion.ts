@@ -1,3 +1,4 @@
+import { DeliveredText } from '../../core/router/delivered-text.js';
 import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import type { CompletionStart, CompletionSummary, CompletionTap } from './completion-observer.js';
 import type { LiveStream } from './create-live-state.js';
@@ -26,8 +27,8 @@ export class ObservedCompletion implements CompletionTap {
   lastChunkAt = 0;
   /** Live state: the dashboard's row for this stream, while it streams. */
   live: LiveStream | undefined = undefined;
-  /** Usage: the text delivered, kept by reference for a token count when the provider reports no usage. */
-  readonly delivered: string[] = [];
+  /** Usage: the text delivered, for a token count when the provider reports no usage. */
+  readonly delivered = new DeliveredText();
   readonly start: CompletionStart;
   readonly #observers: readonly CompletionObserver[];
 
