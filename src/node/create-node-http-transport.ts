@@ -1,7 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse, ResponseHeaders } from '../core/providers/provider.js';
+import { ReadableByteIterator } from './readable-byte-iterator.js';
 
 export interface NodeHttpTransportOptions {
   /** How long an idle upstream connection stays open for reuse. Default 4 000 ms (shorter than Node servers' 5 s). */
@@ -14,8 +16,8 @@ const ignore = (): void => {};
  * The providers' HTTP client on Node, built on `node:http`/`node:https` (Node's own C++ HTTP parser, nothing extra
  * to load: the npm `undici` package this replaced cost ~20 MB of idle RSS). A keep-alive pool per origin with
  * `TCP_NODELAY`; `req.end(body)` sends the request head and body in one write; the response body is the
- * `IncomingMessage`, read one chunk per network read. Aborting the signal, or leaving the body iteration early,
- * destroys the upstream request. A request that cannot be made rejects (the provider maps it to a connection error).
+ * `IncomingMessage`, read what arrived at a time (ReadableByteIterator). Aborting the signal, or leaving the body
+ * iteration early, destroys the upstream request. A request that cannot be made rejects (the provider maps it to a connection error).
  */
 export function createNodeHttpTransport(
   options: NodeHttpTransportOptions = {},
@@ -52,32 +54,9 @@ export function createNodeHttpTransport(
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
         agent: client ? client.agent : httpAgent,
       });
-      let res: IncomingMessage | undefined;
-      const onAbort = (): void => {
-        const reason = signal?.reason;
-        req.destroy(reason);
-        res?.destroy(reason);
-        reject(reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      });
-      req.once('response', (response) => {
-        res = response;
-        // Errors reach whoever reads the body; unread, they must not crash the process.
-        response.on('error', ignore);
-        response.once('close', () => signal?.removeEventListener('abort', onAbort));
-        const raw = response.rawHeaders;
-        const decoded = decodeContentEncoding(response, readRawHeader(raw, 'content-encoding'));
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: rawHeaderReader(raw, decoded === response ? undefined : 'content-encoding'),
-          body: decoded,
-          text: () => readText(decoded),
-        });
-      });
+      // What waits for the response lives in its own object: a closure here would keep this scope, with the
+      // request body and headers, for as long as the stream is open.
+      new UpstreamCall(req, signal, resolve, reject);
       req.end(body);
     });
 
@@ -87,6 +66,71 @@ export function createNodeHttpTransport(
       https?.agent.destroy();
     },
   });
+}
+
+/**
+ * One upstream request from its start to its response's end: settles the transport's promise with the response (or
+ * the error), and destroys request and response when the signal aborts. The signal's listener is this object
+ * (`handleEvent`), not a closure.
+ */
+class UpstreamCall {
+  readonly #req: ClientRequest;
+  readonly #signal: AbortSignal | undefined;
+  #resolve: ((response: HttpTransportResponse) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  #res: IncomingMessage | undefined = undefined;
+
+  constructor(
+    req: ClientRequest,
+    signal: AbortSignal | undefined,
+    resolve: (response: HttpTransportResponse) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    this.#req = req;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    signal?.addEventListener('abort', this, { once: true });
+    req.once('error', (error) => {
+      signal?.removeEventListener('abort', this);
+      this.#settle(undefined, error);
+    });
+    req.once('response', (response) => this.#onResponse(response));
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    const reason = this.#signal?.reason;
+    this.#req.destroy(reason);
+    this.#res?.destroy(reason);
+    this.#settle(undefined, reason);
+  }
+
+  #onResponse(response: IncomingMessage): void {
+    this.#res = response;
+    // Errors reach whoever reads the body; unread, they must not crash the process.
+    response.on('error', ignore);
+    const signal = this.#signal;
+    if (signal) response.once('close', () => signal.removeEventListener('abort', this));
+    const raw = response.rawHeaders;
+    const decoded = decodeContentEncoding(response, readRawHeader(raw, 'content-encoding'));
+    this.#settle({
+      status: response.statusCode ?? 0,
+      headers: rawHeaderReader(raw, decoded === response ? undefined : 'content-encoding'),
+      body: new ReadableByteIterator(decoded),
+      text: () => readText(decoded),
+    });
+  }
+
+  /** Settles once; the resolve and reject functions are let go. */
+  #settle(response: HttpTransportResponse | undefined, error?: unknown): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    if (response) resolve?.(response);
+    else reject?.(error);
+  }
 }
 
 /**
@@ -114,10 +158,7 @@ function readRawHeader(raw: readonly string[], name: string): string | null {
  * We never ask for compression (it would hold tokens back in the compressor), but an upstream or a proxy in front of
  * it may compress anyway: gzip, deflate and br bodies are decoded as they arrive, each flush passed on at once.
  */
-function decodeContentEncoding(
-  response: IncomingMessage,
-  contentEncoding: string | null,
-): AsyncIterable<Uint8Array> & NodeJS.ReadableStream {
+function decodeContentEncoding(response: IncomingMessage, contentEncoding: string | null): Readable {
   if (contentEncoding === null) return response;
   const encoding = contentEncoding.trim().toLowerCase();
   const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };

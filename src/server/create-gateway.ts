@@ -221,7 +221,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         startedAt: Date.now(),
       });
     }
-    await handler(context);
+    // Returned, not awaited: a suspended frame here would stay in memory for as long as the stream is open.
+    return handler(context);
   }
 
   return {

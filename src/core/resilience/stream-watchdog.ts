@@ -44,37 +44,95 @@ export interface StreamWatchdog {
  * nothing is due yet (so a busy stream costs one timer wake-up per `idleMs`, not one timer per token).
  */
 export function createStreamWatchdog(options: StreamWatchdogOptions): StreamWatchdog {
-  const { clock, connectMs, firstTokenMs, idleMs, minTokensPerSecond, provider } = options;
-  const probeWindowMs = options.probeWindowMs ?? 5000;
+  return new TimerStreamWatchdog(options);
+}
+
+/**
+ * A class rather than an object literal of closures: an attempt holds its watchdog for its whole life, and a closure
+ * per method, their context and the getter's dictionary-mode object cost ~1.2 KB per open stream (memory probe);
+ * fields and prototype methods a fraction of that.
+ */
+class TimerStreamWatchdog implements StreamWatchdog {
+  readonly #options: StreamWatchdogOptions;
+  readonly #clock: Clock;
+  readonly #probeWindowMs: number;
+  readonly #startedAt: number;
   // Made on first use of `signal`: the stream runner aborts its own controller from `onTimeout` instead, and an
   // AbortController per attempt that nobody listens to is wasted work on every request.
-  let controller: AbortController | undefined;
-  let breached: CircuitBreakerError | undefined;
-  const startedAt = clock.now();
-  let connected = false;
-  let firstContentAt: number | undefined;
-  let lastContentAt = 0;
-  let tokens = 0;
-  let probeStartAt = 0;
-  let probeStartTokens = 0;
-  let timer: TimerHandle | undefined;
-  let stopped = false;
+  #controller: AbortController | undefined = undefined;
+  #breached: CircuitBreakerError | undefined = undefined;
+  #connected = false;
+  #firstContentAt: number | undefined = undefined;
+  #lastContentAt = 0;
+  #tokens = 0;
+  #probeStartAt = 0;
+  #probeStartTokens = 0;
+  #timer: TimerHandle | undefined = undefined;
+  #stopped = false;
+  /** The timer's callback, made once (not a new closure per re-arm). */
+  readonly #check = () => this.#onTimer();
 
-  function nextDeadline(): number | undefined {
-    const deadlines: number[] = [];
-    if (firstContentAt === undefined) {
-      if (!connected && connectMs !== undefined) deadlines.push(startedAt + connectMs);
-      if (firstTokenMs !== undefined) deadlines.push(startedAt + firstTokenMs);
-    } else {
-      if (idleMs !== undefined) deadlines.push(lastContentAt + idleMs);
-      if (minTokensPerSecond !== undefined) deadlines.push(probeStartAt + probeWindowMs);
-    }
-    return deadlines.length === 0 ? undefined : Math.min(...deadlines);
+  constructor(options: StreamWatchdogOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
+    this.#probeWindowMs = options.probeWindowMs ?? 5000;
+    this.#startedAt = options.clock.now();
+    this.#arm();
   }
 
-  function breach(now: number): CircuitBreakerError | undefined {
-    if (firstContentAt === undefined) {
-      if (!connected && connectMs !== undefined && now >= startedAt + connectMs) {
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#breached) this.#controller.abort(this.#breached);
+    }
+    return this.#controller.signal;
+  }
+
+  markConnected(): void {
+    if (this.#connected || this.#stopped) return;
+    this.#connected = true;
+    // Only re-arm when the connect deadline was the one armed; otherwise the armed timer is still right.
+    if (this.#options.connectMs !== undefined && this.#firstContentAt === undefined) this.#arm();
+  }
+
+  markContent(count = 1): void {
+    if (this.#stopped) return;
+    const now = this.#clock.now();
+    this.#tokens += count;
+    this.#lastContentAt = now;
+    if (this.#firstContentAt === undefined) {
+      this.#connected = true;
+      this.#firstContentAt = now;
+      this.#probeStartAt = now;
+      this.#probeStartTokens = this.#tokens;
+      this.#arm();
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #nextDeadline(): number | undefined {
+    const { connectMs, firstTokenMs, idleMs, minTokensPerSecond } = this.#options;
+    let deadline = Number.POSITIVE_INFINITY;
+    if (this.#firstContentAt === undefined) {
+      if (!this.#connected && connectMs !== undefined) deadline = Math.min(deadline, this.#startedAt + connectMs);
+      if (firstTokenMs !== undefined) deadline = Math.min(deadline, this.#startedAt + firstTokenMs);
+    } else {
+      if (idleMs !== undefined) deadline = Math.min(deadline, this.#lastContentAt + idleMs);
+      if (minTokensPerSecond !== undefined) deadline = Math.min(deadline, this.#probeStartAt + this.#probeWindowMs);
+    }
+    return deadline === Number.POSITIVE_INFINITY ? undefined : deadline;
+  }
+
+  #breach(now: number): CircuitBreakerError | undefined {
+    const { connectMs, firstTokenMs, idleMs, minTokensPerSecond, provider } = this.#options;
+    const startedAt = this.#startedAt;
+    if (this.#firstContentAt === undefined) {
+      if (!this.#connected && connectMs !== undefined && now >= startedAt + connectMs) {
         return new UpstreamTimeoutError({ kind: 'connect', timeoutMs: connectMs, provider });
       }
       if (firstTokenMs !== undefined && now >= startedAt + firstTokenMs) {
@@ -82,76 +140,39 @@ export function createStreamWatchdog(options: StreamWatchdogOptions): StreamWatc
       }
       return undefined;
     }
-    if (idleMs !== undefined && now >= lastContentAt + idleMs) {
+    if (idleMs !== undefined && now >= this.#lastContentAt + idleMs) {
       return new UpstreamTimeoutError({ kind: 'idle', timeoutMs: idleMs, provider });
     }
-    if (minTokensPerSecond !== undefined && now >= probeStartAt + probeWindowMs) {
-      const tokensPerSecond = ((tokens - probeStartTokens) * 1000) / (now - probeStartAt);
+    if (minTokensPerSecond !== undefined && now >= this.#probeStartAt + this.#probeWindowMs) {
+      const tokensPerSecond = ((this.#tokens - this.#probeStartTokens) * 1000) / (now - this.#probeStartAt);
       if (tokensPerSecond < minTokensPerSecond)
         return new TooSlowError({ tokensPerSecond, minTokensPerSecond, provider });
-      probeStartAt = now;
-      probeStartTokens = tokens;
+      this.#probeStartAt = now;
+      this.#probeStartTokens = this.#tokens;
     }
     return undefined;
   }
 
-  function arm(): void {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    if (stopped) return;
-    const deadline = nextDeadline();
-    if (deadline !== undefined) timer = clock.setTimeout(check, Math.max(0, deadline - clock.now()));
+  #arm(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    const deadline = this.#nextDeadline();
+    if (deadline !== undefined)
+      this.#timer = this.#clock.setTimeout(this.#check, Math.max(0, deadline - this.#clock.now()));
   }
 
-  function check(): void {
-    timer = undefined;
-    if (stopped) return;
-    const error = breach(clock.now());
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    const error = this.#breach(this.#clock.now());
     if (!error) {
-      arm();
+      this.#arm();
       return;
     }
-    stop();
-    breached = error;
-    options.onTimeout?.(error);
-    controller?.abort(error);
+    this.stop();
+    this.#breached = error;
+    this.#options.onTimeout?.(error);
+    this.#controller?.abort(error);
   }
-
-  function stop(): void {
-    stopped = true;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-  }
-
-  arm();
-
-  return {
-    markConnected() {
-      if (connected || stopped) return;
-      connected = true;
-      // Only re-arm when the connect deadline was the one armed; otherwise the armed timer is still right.
-      if (connectMs !== undefined && firstContentAt === undefined) arm();
-    },
-    markContent(count = 1) {
-      if (stopped) return;
-      const now = clock.now();
-      tokens += count;
-      lastContentAt = now;
-      if (firstContentAt === undefined) {
-        connected = true;
-        firstContentAt = now;
-        probeStartAt = now;
-        probeStartTokens = tokens;
-        arm();
-      }
-    },
-    stop,
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (breached) controller.abort(breached);
-      }
-      return controller.signal;
-    },
-  };
 }

@@ -26,15 +26,98 @@ export interface ChunkBuilder {
  * The finish chunk is held until the upstream stream ended properly: a truncated stream never looks finished.
  */
 export function createChunkBuilder(options: ChunkBuilderOptions): ChunkBuilder {
-  let roleSent = false;
-  let usage: Usage | undefined;
-  let finishReason: FinishReason | undefined;
+  return new CompletionChunkBuilder(options);
+}
 
-  const chunk = (delta: ChunkDelta): ChatCompletionChunk => {
-    if (!roleSent) {
-      roleSent = true;
+/** A class, not a literal of closures with getters: a stream holds its builder for its whole life (memory probe). */
+class CompletionChunkBuilder implements ChunkBuilder {
+  usage: Usage | undefined = undefined;
+  finishReason: FinishReason | undefined = undefined;
+  readonly #options: ChunkBuilderOptions;
+  #roleSent = false;
+
+  constructor(options: ChunkBuilderOptions) {
+    this.#options = options;
+  }
+
+  push(part: StreamPart): ChatCompletionChunk | undefined {
+    switch (part.type) {
+      case 'text-delta':
+        if (part.text.length === 0 && !part.thoughtSignature) return undefined;
+        return this.#chunk(
+          part.thoughtSignature
+            ? { content: part.text, thought_signature: part.thoughtSignature }
+            : { content: part.text },
+        );
+      case 'refusal-delta':
+        return part.text.length === 0 ? undefined : this.#chunk({ refusal: part.text });
+      case 'reasoning-delta':
+        return part.text.length === 0 ? undefined : this.#chunk({ reasoning_content: part.text });
+      case 'reasoning-signature':
+        return this.#chunk({ reasoning_signature: part.signature });
+      case 'tool-call-start':
+        return this.#chunk({
+          tool_calls: [
+            {
+              index: part.index,
+              id: part.id,
+              type: 'function',
+              function: { name: part.name, arguments: '' },
+              ...(part.thoughtSignature ? { thought_signature: part.thoughtSignature } : {}),
+            },
+          ],
+        });
+      case 'tool-call-delta':
+        return part.argumentsDelta.length === 0
+          ? undefined
+          : this.#chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] });
+      case 'usage':
+        this.usage = part.usage;
+        return undefined;
+      case 'finish':
+        this.finishReason = part.reason;
+        return undefined;
+      case 'tool-call-end':
+      case 'response-metadata':
+        return undefined;
+      default:
+        return assertNever(part);
+    }
+  }
+
+  finish({
+    includeUsage,
+    routing,
+    fallbackReason,
+  }: {
+    includeUsage: boolean;
+    routing?: RoutingMetadata;
+    fallbackReason?: FinishReason;
+  }): ChatCompletionChunk[] {
+    const options = this.#options;
+    const finishChunk = this.#chunk({});
+    finishChunk.choices[0].finish_reason = this.finishReason ?? fallbackReason ?? 'stop';
+    const chunks = [finishChunk];
+    if (includeUsage) {
+      chunks.push({
+        id: options.id,
+        object: 'chat.completion.chunk',
+        created: options.created,
+        model: options.model,
+        choices: [],
+        usage: this.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      });
+    }
+    if (routing) chunks[chunks.length - 1].circuit_breaker = routing;
+    return chunks;
+  }
+
+  #chunk(delta: ChunkDelta): ChatCompletionChunk {
+    if (!this.#roleSent) {
+      this.#roleSent = true;
       delta.role = 'assistant';
     }
+    const options = this.#options;
     return {
       id: options.id,
       object: 'chat.completion.chunk',
@@ -42,75 +125,5 @@ export function createChunkBuilder(options: ChunkBuilderOptions): ChunkBuilder {
       model: options.model,
       choices: [{ index: 0, delta, finish_reason: null }],
     };
-  };
-
-  return {
-    push(part) {
-      switch (part.type) {
-        case 'text-delta':
-          if (part.text.length === 0 && !part.thoughtSignature) return undefined;
-          return chunk(
-            part.thoughtSignature
-              ? { content: part.text, thought_signature: part.thoughtSignature }
-              : { content: part.text },
-          );
-        case 'refusal-delta':
-          return part.text.length === 0 ? undefined : chunk({ refusal: part.text });
-        case 'reasoning-delta':
-          return part.text.length === 0 ? undefined : chunk({ reasoning_content: part.text });
-        case 'reasoning-signature':
-          return chunk({ reasoning_signature: part.signature });
-        case 'tool-call-start':
-          return chunk({
-            tool_calls: [
-              {
-                index: part.index,
-                id: part.id,
-                type: 'function',
-                function: { name: part.name, arguments: '' },
-                ...(part.thoughtSignature ? { thought_signature: part.thoughtSignature } : {}),
-              },
-            ],
-          });
-        case 'tool-call-delta':
-          return part.argumentsDelta.length === 0
-            ? undefined
-            : chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] });
-        case 'usage':
-          usage = part.usage;
-          return undefined;
-        case 'finish':
-          finishReason = part.reason;
-          return undefined;
-        case 'tool-call-end':
-        case 'response-metadata':
-          return undefined;
-        default:
-          return assertNever(part);
-      }
-    },
-    finish({ includeUsage, routing, fallbackReason }) {
-      const finishChunk = chunk({});
-      finishChunk.choices[0].finish_reason = finishReason ?? fallbackReason ?? 'stop';
-      const chunks = [finishChunk];
-      if (includeUsage) {
-        chunks.push({
-          id: options.id,
-          object: 'chat.completion.chunk',
-          created: options.created,
-          model: options.model,
-          choices: [],
-          usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-        });
-      }
-      if (routing) chunks[chunks.length - 1].circuit_breaker = routing;
-      return chunks;
-    },
-    get usage() {
-      return usage;
-    },
-    get finishReason() {
-      return finishReason;
-    },
-  };
+  }
 }

@@ -8,6 +8,7 @@ import { awaitFirstContent } from './await-first-content.js';
 import type { StreamRunState } from './chat-completion-stream.js';
 import type { PlannedAttempt } from './create-attempt-planner.js';
 import { createChunkBuilder } from './create-chunk-builder.js';
+import { DeliveredText } from './delivered-text.js';
 import type { CompletionAttemptsContext } from './run-completion-attempts.js';
 import { type StreamAttempt, startStreamAttempt } from './start-stream-attempt.js';
 import { toCircuitBreakerError } from './to-circuit-breaker-error.js';
@@ -32,7 +33,7 @@ export async function* runStreamAttempts(
   const { request, events, requestId, signal, planner, clock, monitor } = context;
   const startedAt = clock.now();
   const builder = createChunkBuilder({ id: requestId, model: request.model, created: context.created });
-  const delivered: string[] = [];
+  const delivered = new DeliveredText();
   let toolCallStarted = false;
   let failovers = 0;
   let hedged = false;
@@ -162,7 +163,7 @@ export async function* runStreamAttempts(
 
   /** Continues the stream elsewhere from the delivered text; with nothing healthy left, the original failure ends it. */
   async function failOver(broken: StreamAttempt, failure: CircuitBreakerError): Promise<StreamAttempt> {
-    const assistantText = delivered.join('');
+    const assistantText = delivered.toString();
     let next: StreamAttempt;
     try {
       next = (

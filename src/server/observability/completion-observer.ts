@@ -35,7 +35,7 @@ export interface CompletionSummary {
 }
 
 /**
- * One request's tap, created by {@link CompletionObserver.start}. `chunk` is on the streaming hot path: it must stay
+ * One request's tap, created by {@link CompletionTaps.start}. `chunk` is on the streaming hot path: it must stay
  * allocation-free (one `performance.now()` and a few counters), anything heavier belongs in `end`.
  */
 export interface CompletionTap {
@@ -48,35 +48,9 @@ export interface CompletionTap {
 }
 
 /**
- * The gateway's side of observability (STYLE rule 6): the gateway calls a tap per completion request and knows
- * nothing about metrics, the dashboard or the ledger; they subscribe through this.
+ * The gateway's side of observability (STYLE rule 6): the gateway starts a tap per completion request and knows
+ * nothing about metrics, the dashboard or the ledger; they observe through it (observed-completion.ts).
  */
-export interface CompletionObserver {
+export interface CompletionTaps {
   start(start: CompletionStart): CompletionTap;
-}
-
-/** Several observers as one: each gets its own tap; a throwing observer never breaks a request. */
-export function combineObservers(observers: readonly CompletionObserver[]): CompletionObserver {
-  return {
-    start(start) {
-      const taps = observers.map((observer) => observer.start(start));
-      return {
-        streamStart() {
-          for (const tap of taps) tap.streamStart();
-        },
-        chunk(chunk) {
-          for (const tap of taps) tap.chunk(chunk);
-        },
-        end(summary) {
-          for (const tap of taps) {
-            try {
-              tap.end(summary);
-            } catch {
-              // Observers must not be able to break serving.
-            }
-          }
-        },
-      };
-    },
-  };
 }

@@ -1,16 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import type { Router } from '../../core/router/create-router.js';
-import type { CompletionObserver } from './completion-observer.js';
-import { createHistogramTallies } from './create-histogram-tallies.js';
+import type { CompletionRoute } from './completion-observer.js';
+import { createHistogramTallies, type HistogramTally } from './create-histogram-tallies.js';
 import { circuitStateValue, type DeploymentHealthTracker } from './deployment-health.js';
 import type { LabelBounds } from './label-bounds.js';
+import type { CompletionObserver } from './observed-completion.js';
 import { Counter, Gauge, Histogram, Registry } from './prom-client-classes.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** Prometheus metrics of one gateway, in their own registry (never prom-client's global one). */
 export interface GatewayMetrics {
   readonly registry: Registry;
-  /** The per-request tap: requests, active streams, inter-token latency. */
+  /** Per request: requests, active streams, inter-token latency. */
   readonly observer: CompletionObserver;
   /** Tokens and cost of a finished request (after the tokenizer filled in what the provider did not report). */
   recordUsage(record: UsageRecord): void;
@@ -164,34 +165,31 @@ export function createGatewayMetrics(options: {
   router.on('hedge', (event) => hedges.inc({ primary: bounds.deployment(event.primary) }));
   router.on('malformed-event', (event) => malformed.inc({ provider: bounds.provider(event.provider) }));
 
+  // Resolved once per route, so that neither a request nor a chunk does label work.
+  const interTokenTally = {
+    '/v1/chat/completions': interTokenTallies.tally({ route: '/v1/chat/completions' }),
+    '/v1/messages': interTokenTallies.tally({ route: '/v1/messages' }),
+  } satisfies Record<CompletionRoute, HistogramTally>;
   const observer: CompletionObserver = {
-    start(start) {
-      const route = start.route;
-      let streaming = false;
-      let lastChunkAt = 0;
-      // Resolved once per request, so the per-chunk path does no label lookup.
-      const itl = interTokenTallies.tally({ route });
-      return {
-        streamStart() {
-          streaming = true;
-          activeStreams.inc({ route });
-        },
-        chunk() {
-          const now = performance.now();
-          if (lastChunkAt !== 0) itl.observe((now - lastChunkAt) / 1000);
-          lastChunkAt = now;
-        },
-        end(summary) {
-          if (streaming) activeStreams.dec({ route });
-          requests.inc({
-            route,
-            model: bounds.model(summary.model),
-            deployment: bounds.deployment(summary.deployment),
-            outcome: summary.outcome,
-          });
-          requestDuration.observe({ route, stream: String(summary.stream) }, summary.durationMs / 1000);
-        },
-      };
+    streamStarted(request) {
+      request.streaming = true;
+      activeStreams.inc({ route: request.start.route });
+    },
+    chunkWritten(request) {
+      const now = performance.now();
+      if (request.lastChunkAt !== 0) interTokenTally[request.start.route].observe((now - request.lastChunkAt) / 1000);
+      request.lastChunkAt = now;
+    },
+    requestEnded(request, summary) {
+      const route = request.start.route;
+      if (request.streaming) activeStreams.dec({ route });
+      requests.inc({
+        route,
+        model: bounds.model(summary.model),
+        deployment: bounds.deployment(summary.deployment),
+        outcome: summary.outcome,
+      });
+      requestDuration.observe({ route, stream: String(summary.stream) }, summary.durationMs / 1000);
     },
   };
 

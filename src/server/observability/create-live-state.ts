@@ -1,7 +1,7 @@
 import type { Router } from '../../core/router/create-router.js';
-import type { CompletionObserver } from './completion-observer.js';
 import type { DeploymentHealth, DeploymentHealthTracker } from './deployment-health.js';
 import type { LabelBounds } from './label-bounds.js';
+import type { CompletionObserver } from './observed-completion.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** One line of the dashboard's activity feed. */
@@ -158,35 +158,33 @@ export function createLiveState(options: LiveStateOptions) {
   router.on('circuit-close', circuit('closed'));
 
   const observer: CompletionObserver = {
-    start(start) {
-      let live: LiveStream | undefined;
-      return {
-        streamStart() {
-          live = {
-            id: start.requestId,
-            route: start.route,
-            model: '',
-            deployment: undefined,
-            startedAt: start.startedAt,
-            tokens: 0,
-          };
-          streams.set(start.requestId, live);
-        },
-        chunk(chunk) {
-          if (!live) return;
-          if (live.tokens === 0) {
-            live.model = bounds.model(chunk.model);
-            live.deployment = servedBy.get(chunk.id);
-          }
-          live.tokens++;
-          tokensThisTick++;
-        },
-        end(summary) {
-          streams.delete(start.requestId);
-          totals.requests++;
-          if (summary.outcome === 'error') totals.errors++;
-        },
+    streamStarted(request) {
+      const { start } = request;
+      request.live = {
+        id: start.requestId,
+        route: start.route,
+        model: '',
+        deployment: undefined,
+        startedAt: start.startedAt,
+        tokens: 0,
       };
+      streams.set(start.requestId, request.live);
+    },
+    chunkWritten(request, chunk) {
+      const live = request.live;
+      if (!live) return;
+      if (live.tokens === 0) {
+        live.model = bounds.model(chunk.model);
+        live.deployment = servedBy.get(chunk.id);
+      }
+      live.tokens++;
+      tokensThisTick++;
+    },
+    requestEnded(request, summary) {
+      streams.delete(request.start.requestId);
+      request.live = undefined;
+      totals.requests++;
+      if (summary.outcome === 'error') totals.errors++;
     },
   };
 

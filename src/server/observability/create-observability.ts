@@ -1,15 +1,17 @@
 import type { Router } from '../../core/router/create-router.js';
+import type { DeliveredText } from '../../core/router/delivered-text.js';
 import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import { createKeyLimiter, type KeyLimiter } from '../limits/create-key-limiter.js';
 import { createMemoryLimitStore } from '../limits/create-memory-limit-store.js';
 import { KeyLimitError } from '../limits/key-limit-error.js';
 import type { LimitStore } from '../limits/limit-store.js';
 import { type LimitsConfig, limitsConfigSchema } from '../limits/limits-config-schema.js';
-import { type CompletionObserver, type CompletionRoute, combineObservers } from './completion-observer.js';
+import type { CompletionRoute, CompletionTaps } from './completion-observer.js';
 import { createGatewayMetrics, type GatewayMetrics } from './create-gateway-metrics.js';
 import { createLiveState, type LiveState, type SharedStateReport } from './create-live-state.js';
 import { createDeploymentHealth, type DeploymentHealth } from './deployment-health.js';
 import { createLabelBounds } from './label-bounds.js';
+import { type CompletionObserver, ObservedCompletion } from './observed-completion.js';
 import type { UsageLedger } from './usage-ledger.js';
 import { buildUsageRecord, createPriceResolver, type UsageRecord } from './usage-record.js';
 
@@ -40,7 +42,7 @@ export interface Readiness {
 
 /** Metrics, dashboard state, usage ledger and limits of one gateway, wired to its router's events. */
 export interface Observability {
-  readonly observer: CompletionObserver;
+  readonly observer: CompletionTaps;
   readonly metrics: GatewayMetrics;
   readonly live: LiveState;
   readonly ledger: UsageLedger | undefined;
@@ -77,28 +79,28 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   };
 
   const usageObserver: CompletionObserver = {
-    start(start) {
-      const delivered: string[] = [];
-      return {
-        streamStart() {},
-        chunk(chunk) {
-          collectDeliveredText(chunk, delivered);
-        },
-        end(summary) {
-          const work = buildUsageRecord({ start, summary, deliveredText: delivered.join(''), priceOf })
-            .then(deliver)
-            .catch(() => {
-              // A row that cannot be built is a bug to fix, not a reason to fail the next request.
-            });
-          pending.add(work);
-          void work.finally(() => pending.delete(work));
-        },
-      };
+    chunkWritten(request, chunk) {
+      collectDeliveredText(chunk, request.delivered);
+    },
+    requestEnded(request, summary) {
+      const work = buildUsageRecord({
+        start: request.start,
+        summary,
+        deliveredText: request.delivered.toString(),
+        priceOf,
+      })
+        .then(deliver)
+        .catch(() => {
+          // A row that cannot be built is a bug to fix, not a reason to fail the next request.
+        });
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
     },
   };
+  const observers = [metrics.observer, live.observer, usageObserver];
 
   return {
-    observer: combineObservers([metrics.observer, live.observer, usageObserver]),
+    observer: { start: (start) => new ObservedCompletion(start, observers) },
     metrics,
     live,
     ledger,
@@ -136,8 +138,8 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   };
 }
 
-/** The text a chunk delivers (content, reasoning, tool arguments), kept by reference for a later token count. */
-function collectDeliveredText(chunk: ChatCompletionChunk, into: string[]): void {
+/** The text a chunk delivers (content, reasoning, tool arguments), kept for a later token count. */
+function collectDeliveredText(chunk: ChatCompletionChunk, into: DeliveredText): void {
   for (const choice of chunk.choices) {
     const delta = choice.delta;
     if (delta.content) into.push(delta.content);

@@ -22,11 +22,11 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
 
   if (fields.stream === true) {
     // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
-    await serveStreamSession(context, {
+    // Returned, not awaited: this function's suspended frame would stay in memory for the whole stream.
+    return serveStreamSession(context, {
       request: body,
       createEncoder: () => createOpenAISessionEncoder(gateway.secrets),
     });
-    return;
   }
   const completion = await gateway.router.chatCompletion(body, { signal });
   recordCompletion(context.log, completion);

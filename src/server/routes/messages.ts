@@ -23,7 +23,8 @@ export async function handleMessages(context: RequestContext): Promise<void> {
 
   if (request.stream) {
     // Every stream is a session (docs/sessions.md); it, not the request signal, decides when a disconnect aborts.
-    await serveStreamSession(context, {
+    // Returned, not awaited: this function's suspended frame would stay in memory for the whole stream.
+    return serveStreamSession(context, {
       request,
       model: request.model,
       createEncoder: (stream) =>
@@ -33,7 +34,6 @@ export async function handleMessages(context: RequestContext): Promise<void> {
           secrets: gateway.secrets,
         }),
     });
-    return;
   }
   const completion = await gateway.router.chatCompletion(request, { signal });
   recordCompletion(context.log, completion);

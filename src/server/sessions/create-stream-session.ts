@@ -121,169 +121,210 @@ export interface CreateStreamSessionOptions {
  * No per-event timers: one detach timer exists only while detached.
  */
 export function createStreamSession(options: CreateStreamSessionOptions): StreamSession {
-  const { stream, encoder } = options;
-  const startedAt = Math.floor(Date.now() / 1000);
-  const subscribers = new Set<SessionSubscriber>();
-  const pressured = new Set<SessionSubscriber>();
-  let buffer: string[] | undefined = options.resumable ? [] : undefined;
-  let bytes = 0;
-  let position = 0;
-  let tokens = 0;
-  let state: SessionState = 'streaming';
-  let started = false;
-  let abortReason: CircuitBreakerError | undefined;
-  let detachTimer: NodeJS.Timeout | undefined;
-  let journal = options.resumable ? options.journal : undefined;
+  const session = new LocalStreamSession(options);
+  void session.pump();
+  return session;
+}
 
-  function append(event: SessionEvent): void {
-    const frame = encodeSseEvent({ id: position, event: event.event, data: event.data });
-    position += 1;
-    if (buffer) {
-      journal?.append(position - 1, frame);
-      buffer.push(frame);
-      bytes += Buffer.byteLength(frame);
-      if (buffer.length > options.maxEvents || bytes > options.maxBytes) dropBuffer();
+/**
+ * The session of a stream this instance runs. A class, not an object literal of closures over local state: every
+ * open stream holds its session, and the closures (one per method, with a context each) and the dictionary-mode
+ * object that getters in a literal make cost ~2.5 KB more per stream than fields and prototype methods (memory
+ * probe snapshot). The readers under backpressure are an array made only when one is.
+ */
+class LocalStreamSession implements StreamSession {
+  readonly id: string;
+  readonly owner: string;
+  state: SessionState = 'streaming';
+  readonly #options: CreateStreamSessionOptions;
+  readonly #startedAt = Math.floor(Date.now() / 1000);
+  readonly #subscribers = new Set<SessionSubscriber>();
+  /** Readers whose last write said their buffer is full: the pump waits for them before the next chunk. */
+  #pressured: SessionSubscriber[] | undefined = undefined;
+  #buffer: string[] | undefined;
+  #bytes = 0;
+  #position = 0;
+  #tokens = 0;
+  #started = false;
+  #abortReason: CircuitBreakerError | undefined = undefined;
+  #detachTimer: NodeJS.Timeout | undefined = undefined;
+  #journal: SessionJournal | undefined;
+
+  constructor(options: CreateStreamSessionOptions) {
+    this.id = options.id;
+    this.owner = options.owner;
+    this.#options = options;
+    this.#buffer = options.resumable ? [] : undefined;
+    this.#journal = options.resumable ? options.journal : undefined;
+  }
+
+  get resumable(): boolean {
+    return this.#buffer !== undefined;
+  }
+
+  get servedBy(): RoutingMetadata | undefined {
+    return this.#options.stream.servedBy;
+  }
+
+  get ended(): boolean {
+    const state = this.state;
+    return state === 'completed' || state === 'failed' || state === 'cancelled';
+  }
+
+  async attach(subscriber: SessionSubscriber, after: number): Promise<void> {
+    let cursor = Math.max(0, after + 1);
+    while (cursor < this.#position) {
+      if (!this.#buffer) throw new StreamNotResumableError(this.id);
+      const ok = subscriber.write(this.#buffer[cursor]);
+      cursor += 1;
+      if (!ok) await subscriber.drained();
+      if (subscriber.closed) return;
     }
-    for (const subscriber of subscribers) if (!subscriber.write(frame)) pressured.add(subscriber);
+    if (this.ended) return subscriber.end();
+    this.#subscribers.add(subscriber);
+    this.#clearDetachTimer();
+    this.state = 'streaming';
   }
 
-  function dropBuffer(): void {
-    buffer = undefined;
-    bytes = 0;
-    journal?.drop();
-    journal = undefined;
-    // Nobody attached and nothing kept: the rest of the answer could never be read.
-    if (subscribers.size === 0) abort(new CancelledError('The stream went over its buffer cap with no reader.'));
+  detach(subscriber: SessionSubscriber): void {
+    if (!this.#subscribers.delete(subscriber)) return;
+    const pressured = this.#pressured;
+    if (pressured) {
+      const index = pressured.indexOf(subscriber);
+      if (index !== -1) pressured.splice(index, 1);
+    }
+    if (this.#subscribers.size > 0 || this.ended) return;
+    if (!this.#buffer) {
+      this.abort(new CancelledError('The client disconnected.'));
+      return;
+    }
+    this.state = 'detached';
+    this.#detachTimer = setTimeout(
+      () => this.abort(new CancelledError('Nobody reconnected to the stream within the detach timeout.')),
+      this.#options.detachTimeoutMs,
+    );
+    this.#detachTimer.unref();
   }
 
-  async function waitForReaders(): Promise<void> {
-    if (pressured.size === 0) return;
-    const slow = [...pressured];
-    pressured.clear();
-    await Promise.all(slow.map((subscriber) => subscriber.drained()));
+  abort(reason: CircuitBreakerError): void {
+    if (this.ended || this.#abortReason) return;
+    this.#abortReason = reason;
+    this.#clearDetachTimer();
+    this.#options.stream.abort(reason.code === 'CANCELLED' ? reason : new CancelledError(reason.message));
   }
 
-  function countTokens(chunk: ChatCompletionChunk): void {
-    const delta = chunk.choices[0]?.delta;
-    if (delta && (delta.content || delta.tool_calls || (delta as { reasoning?: unknown }).reasoning)) tokens += 1;
-    if (chunk.usage?.completion_tokens !== undefined) tokens = chunk.usage.completion_tokens;
+  bufferedBytes(): number {
+    return this.#bytes;
   }
 
-  function end(outcome: SessionOutcome, events: SessionEvent[]): void {
-    for (const event of events) append(event);
-    state = outcome.state;
-    journal?.end(outcome.state);
-    clearDetachTimer();
-    for (const subscriber of subscribers) subscriber.end();
-    subscribers.clear();
-    pressured.clear();
-    options.tap?.end(outcome);
-    options.onEnd(session, true);
+  summary(): StreamSummary {
+    const servedBy = this.#options.stream.servedBy;
+    return {
+      id: this.id,
+      object: 'stream',
+      model: this.#options.model,
+      provider: servedBy?.provider ?? null,
+      deployment: servedBy?.deployment ?? null,
+      started_at: this.#startedAt,
+      tokens: this.#tokens,
+      state: this.state,
+      resumable: this.#buffer !== undefined,
+      last_event_id: this.#position - 1,
+    };
   }
 
-  function failBeforeStart(error: CircuitBreakerError): void {
-    let frame = '';
-    for (const event of encoder.error(error)) frame += encodeSseEvent({ id: position, ...event });
-    state = 'failed';
-    buffer = undefined;
-    journal?.end('failed');
-    for (const subscriber of subscribers) subscriber.fail(error, frame);
-    subscribers.clear();
-    options.tap?.end({ state: 'failed', error });
-    options.onEnd(session, false);
-  }
-
-  async function pump(): Promise<void> {
-    const { tap } = options;
+  /** Pulls the router stream to its end; never rejects (a failure ends the session with the format's error). */
+  async pump(): Promise<void> {
+    const { tap, stream, encoder } = this.#options;
     tap?.streamStart();
     try {
       // A batch is one upstream read's chunks: one promise for all of them. Backpressure stays per chunk.
       for await (const batch of stream.batches()) {
         for (const chunk of batch) {
-          started = true;
-          countTokens(chunk);
-          for (const event of encoder.encodeChunk(chunk)) append(event);
+          this.#started = true;
+          this.#countTokens(chunk);
+          for (const event of encoder.encodeChunk(chunk)) this.#append(event);
           tap?.chunk(chunk);
-          if (pressured.size > 0) await waitForReaders();
+          if (this.#pressured) await this.#waitForReaders();
         }
       }
-      end({ state: 'completed' }, encoder.finish());
+      this.#end({ state: 'completed' }, encoder.finish());
     } catch (thrown) {
-      const error = abortReason ?? toGatewayError(thrown);
-      if (!started) return failBeforeStart(error);
-      end({ state: abortReason ? 'cancelled' : 'failed', error }, encoder.error(error));
+      const error = this.#abortReason ?? toGatewayError(thrown);
+      if (!this.#started) return this.#failBeforeStart(error);
+      this.#end({ state: this.#abortReason ? 'cancelled' : 'failed', error }, encoder.error(error));
     }
   }
 
-  function clearDetachTimer(): void {
-    if (detachTimer === undefined) return;
-    clearTimeout(detachTimer);
-    detachTimer = undefined;
+  #append(event: SessionEvent): void {
+    const position = this.#position;
+    const frame = encodeSseEvent({ id: position, event: event.event, data: event.data });
+    this.#position = position + 1;
+    const buffer = this.#buffer;
+    if (buffer) {
+      this.#journal?.append(position, frame);
+      buffer.push(frame);
+      this.#bytes += Buffer.byteLength(frame);
+      if (buffer.length > this.#options.maxEvents || this.#bytes > this.#options.maxBytes) this.#dropBuffer();
+    }
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.write(frame)) continue;
+      const pressured = this.#pressured;
+      if (!pressured) this.#pressured = [subscriber];
+      else if (!pressured.includes(subscriber)) pressured.push(subscriber);
+    }
   }
 
-  function abort(reason: CircuitBreakerError): void {
-    if (session.ended || abortReason) return;
-    abortReason = reason;
-    clearDetachTimer();
-    stream.abort(reason.code === 'CANCELLED' ? reason : new CancelledError(reason.message));
+  #dropBuffer(): void {
+    this.#buffer = undefined;
+    this.#bytes = 0;
+    this.#journal?.drop();
+    this.#journal = undefined;
+    // Nobody attached and nothing kept: the rest of the answer could never be read.
+    if (this.#subscribers.size === 0)
+      this.abort(new CancelledError('The stream went over its buffer cap with no reader.'));
   }
 
-  const session: StreamSession = {
-    id: options.id,
-    owner: options.owner,
-    get state() {
-      return state;
-    },
-    get resumable() {
-      return buffer !== undefined;
-    },
-    get servedBy() {
-      return stream.servedBy;
-    },
-    get ended() {
-      return state === 'completed' || state === 'failed' || state === 'cancelled';
-    },
-    async attach(subscriber, after) {
-      let cursor = Math.max(0, after + 1);
-      while (cursor < position) {
-        if (!buffer) throw new StreamNotResumableError(options.id);
-        const ok = subscriber.write(buffer[cursor]);
-        cursor += 1;
-        if (!ok) await subscriber.drained();
-        if (subscriber.closed) return;
-      }
-      if (session.ended) return subscriber.end();
-      subscribers.add(subscriber);
-      clearDetachTimer();
-      state = 'streaming';
-    },
-    detach(subscriber) {
-      if (!subscribers.delete(subscriber)) return;
-      pressured.delete(subscriber);
-      if (subscribers.size > 0 || session.ended) return;
-      if (!buffer) return abort(new CancelledError('The client disconnected.'));
-      state = 'detached';
-      detachTimer = setTimeout(
-        () => abort(new CancelledError('Nobody reconnected to the stream within the detach timeout.')),
-        options.detachTimeoutMs,
-      );
-      detachTimer.unref();
-    },
-    abort,
-    bufferedBytes: () => bytes,
-    summary: () => ({
-      id: options.id,
-      object: 'stream',
-      model: options.model,
-      provider: stream.servedBy?.provider ?? null,
-      deployment: stream.servedBy?.deployment ?? null,
-      started_at: startedAt,
-      tokens,
-      state,
-      resumable: buffer !== undefined,
-      last_event_id: position - 1,
-    }),
-  };
-  void pump();
-  return session;
+  async #waitForReaders(): Promise<void> {
+    const slow = this.#pressured;
+    this.#pressured = undefined;
+    if (!slow) return;
+    await Promise.all(slow.map((subscriber) => subscriber.drained()));
+  }
+
+  #countTokens(chunk: ChatCompletionChunk): void {
+    const delta = chunk.choices[0]?.delta;
+    if (delta && (delta.content || delta.tool_calls || (delta as { reasoning?: unknown }).reasoning)) this.#tokens += 1;
+    if (chunk.usage?.completion_tokens !== undefined) this.#tokens = chunk.usage.completion_tokens;
+  }
+
+  #end(outcome: SessionOutcome, events: SessionEvent[]): void {
+    for (const event of events) this.#append(event);
+    this.state = outcome.state;
+    this.#journal?.end(outcome.state);
+    this.#clearDetachTimer();
+    for (const subscriber of this.#subscribers) subscriber.end();
+    this.#subscribers.clear();
+    this.#pressured = undefined;
+    this.#options.tap?.end(outcome);
+    this.#options.onEnd(this, true);
+  }
+
+  #failBeforeStart(error: CircuitBreakerError): void {
+    let frame = '';
+    for (const event of this.#options.encoder.error(error)) frame += encodeSseEvent({ id: this.#position, ...event });
+    this.state = 'failed';
+    this.#buffer = undefined;
+    this.#journal?.end('failed');
+    for (const subscriber of this.#subscribers) subscriber.fail(error, frame);
+    this.#subscribers.clear();
+    this.#options.tap?.end({ state: 'failed', error });
+    this.#options.onEnd(this, false);
+  }
+
+  #clearDetachTimer(): void {
+    if (this.#detachTimer === undefined) return;
+    clearTimeout(this.#detachTimer);
+    this.#detachTimer = undefined;
+  }
 }

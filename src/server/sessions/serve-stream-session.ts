@@ -75,8 +75,8 @@ export async function serveStreamSession(
     keepAliveIntervalMs: gateway.keepAliveIntervalMs,
     sendHeadersNow: false,
   });
-  await session.attach(subscriber, -1);
-  await subscriber.done;
+  // A chain rather than two awaits: this function's suspended frame would stay in memory for the whole stream.
+  return session.attach(subscriber, -1).then(() => subscriber.done);
 }
 
 /**
