@@ -20,6 +20,7 @@ import {
   type RateLimitObservation,
   readRateLimitHeadroom,
 } from '../resilience/rate-limit-headroom.js';
+import { defaultMaxStateKeys } from '../state/memory-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Deployment } from './resolve-model.js';
 
@@ -66,8 +67,11 @@ export function createDeploymentMonitor(options: {
   return {
     /** Makes a deployment show up in the snapshot before its first request. */
     register(deployment: Deployment): void {
-      if (!known.has(deployment.key))
-        known.set(deployment.key, { provider: deployment.providerName, model: deployment.model });
+      if (known.has(deployment.key)) return;
+      // Bounded as the state store is: a caller may send any number of model names. The oldest goes; a deployment
+      // still in use shows up through its breaker, named from its key.
+      if (known.size >= defaultMaxStateKeys) known.delete(known.keys().next().value as string);
+      known.set(deployment.key, { provider: deployment.providerName, model: deployment.model });
     },
     stats: (key: string): DeploymentStats | undefined => store.getStats(key),
     requestStarted(key: string): void {
