@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -88,6 +88,8 @@ export async function startObservedGateway(
     ledgerPath,
     settle,
     rows() {
+      // The gateway creates its ledger file with the first row it writes.
+      if (!existsSync(ledgerPath)) return [];
       const db = new Database(ledgerPath, { readonly: true });
       try {
         return db.prepare('SELECT * FROM usage ORDER BY id').all() as LedgerRow[];
