@@ -15,15 +15,13 @@ function watch(options: Omit<StreamWatchdogOptions, 'clock' | 'onTimeout'>) {
 
 describe('createStreamWatchdog', () => {
   it('times out connecting until markConnected', () => {
-    const { clock, errors, watchdog } = watch({ connectMs: 5000, firstTokenMs: 30_000 });
+    const { clock, errors } = watch({ connectMs: 5000, firstTokenMs: 30_000 });
     clock.advance(4999);
     expect(errors).toEqual([]);
     clock.advance(1);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(UpstreamTimeoutError);
     expect((errors[0] as UpstreamTimeoutError).kind).toBe('connect');
-    expect(watchdog.signal.aborted).toBe(true);
-    expect(watchdog.signal.reason).toBe(errors[0]);
     clock.advance(60_000);
     expect(errors).toHaveLength(1); // fires once
   });

@@ -17,7 +17,7 @@ export interface StreamWatchdogOptions {
   probeWindowMs?: number;
   provider?: string;
   clock: Clock;
-  /** Called once, with the typed error, when a limit is broken. `signal` aborts with the same error. */
+  /** Called once, with the typed error, when a limit is broken (the caller aborts its attempt with it). */
   onTimeout?: (error: CircuitBreakerError) => void;
 }
 
@@ -29,15 +29,13 @@ export interface StreamWatchdog {
   markContent(tokens?: number): void;
   /** The stream ended or was abandoned: stops the timer. Idempotent. */
   stop(): void;
-  /** Aborts with the timeout error as its reason; pass it to the upstream fetch. */
-  readonly signal: AbortSignal;
 }
 
 /**
  * Watches one upstream attempt for the four ways a stream goes bad without an error: no connection, no first
  * token, a stall between tokens, and a trickle below the throughput floor. Breaches become
  * `UpstreamTimeoutError` (kind `connect` / `first_token` / `idle`) or `TooSlowError`, delivered through
- * `onTimeout` and as the abort reason of `signal`.
+ * `onTimeout`.
  *
  * Cheap per token: `markContent` only stores a time and adds to a counter. A single timer is armed for the
  * earliest deadline; when it fires it recomputes the deadlines from the stored times and re-arms itself if
@@ -57,10 +55,6 @@ class TimerStreamWatchdog implements StreamWatchdog {
   readonly #clock: Clock;
   readonly #probeWindowMs: number;
   readonly #startedAt: number;
-  // Made on first use of `signal`: the stream runner aborts its own controller from `onTimeout` instead, and an
-  // AbortController per attempt that nobody listens to is wasted work on every request.
-  #controller: AbortController | undefined = undefined;
-  #breached: CircuitBreakerError | undefined = undefined;
   #connected = false;
   #firstContentAt: number | undefined = undefined;
   #lastContentAt = 0;
@@ -78,14 +72,6 @@ class TimerStreamWatchdog implements StreamWatchdog {
     this.#probeWindowMs = options.probeWindowMs ?? 5000;
     this.#startedAt = options.clock.now();
     this.#arm();
-  }
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#breached) this.#controller.abort(this.#breached);
-    }
-    return this.#controller.signal;
   }
 
   markConnected(): void {
@@ -171,8 +157,6 @@ class TimerStreamWatchdog implements StreamWatchdog {
       return;
     }
     this.stop();
-    this.#breached = error;
     this.#options.onTimeout?.(error);
-    this.#controller?.abort(error);
   }
 }
