@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { textChunk } from '../../../test/support/text-chunk.js';
 import type { ChatCompletionChunk } from '../types/chat-chunk.js';
 import { ChatCompletionStream, type ChunkOrBatch } from './chat-completion-stream.js';
 
-const chunk = (content: string): ChatCompletionChunk => ({
-  id: 'chatcmpl-1',
-  object: 'chat.completion.chunk',
-  created: 1,
-  model: 'm',
-  choices: [{ index: 0, delta: { content }, finish_reason: null }],
-});
+const chunk = textChunk;
 const contents = (chunks: readonly ChatCompletionChunk[]) => chunks.map((item) => item.choices[0]?.delta.content);
 
 function createStream(items: ChunkOrBatch[], options: { failure?: Error; gate?: Promise<void> } = {}) {

@@ -1,19 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { textChunk } from '../../../test/support/text-chunk.js';
 import { UpstreamConnectionError } from '../../core/errors/upstream-errors.js';
 import { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
-import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import { createStreamSession, type SessionSubscriber, type StreamSession } from './create-stream-session.js';
 import { createOpenAISessionEncoder } from './session-event-encoder.js';
 
 /** The session on its own: a scripted router stream, in-memory readers, fake timers for the detach timeout. */
 
-const chunk = (content: string): ChatCompletionChunk => ({
-  id: 'chatcmpl-1',
-  object: 'chat.completion.chunk',
-  created: 1,
-  model: 'm',
-  choices: [{ index: 0, delta: { content }, finish_reason: null }],
-});
+const chunk = textChunk;
 
 /** A stream that yields `words`, then waits for `release` (if given) before ending, or throws `failure`. */
 function scriptedStream(words: string[], options: { gate?: Promise<void>; failure?: Error } = {}) {
