@@ -89,6 +89,43 @@ describe('createStreamSession', () => {
     expect(session.summary()).toMatchObject({ state: 'completed', tokens: 3, last_event_id: 3 });
   });
 
+  it("writes one upstream read's frames to a reader in one write, and waits for a full reader between reads", async () => {
+    let secondBatchPulled = false;
+    const stream = new ChatCompletionStream({
+      id: 'chatcmpl-1',
+      requestedModel: 'm',
+      async *run() {
+        yield [chunk('a'), chunk('b'), chunk('c')];
+        secondBatchPulled = true;
+        yield [chunk('d')];
+      },
+    });
+    const { session } = start(stream);
+    let drain = () => {};
+    const live = reader();
+    live.write = (frames: string) => {
+      live.frames.push(frames);
+      return live.frames.length > 1;
+    };
+    live.drained = () =>
+      new Promise<void>((resolve) => {
+        drain = resolve;
+      });
+    await session.attach(live, -1);
+    await until(() => live.frames.length === 1);
+    expect(live.frames[0].match(/^id: \d+/gm)).toEqual(['id: 0', 'id: 1', 'id: 2']);
+    expect(live.frames[0].match(/"content":"\w"/g)).toEqual(['"content":"a"', '"content":"b"', '"content":"c"']);
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(secondBatchPulled).toBe(false);
+    expect(live.frames).toHaveLength(1);
+    drain();
+    await until(() => live.ended);
+    expect(live.frames.slice(1).map((frames) => frames.split('\n')[0])).toEqual(['id: 3', 'id: 4']);
+    const late = reader();
+    await session.attach(late, 0);
+    expect(late.frames.join('')).toBe(live.frames.join('').slice(live.frames[0].indexOf('id: 1')));
+  });
+
   it('over max_events drops the buffer: not resumable, the attached reader still gets everything', async () => {
     const { session } = start(scriptedStream(['a', 'b', 'c', 'd']), { maxEvents: 2 });
     const live = reader();

@@ -14,8 +14,11 @@ export type SessionState = 'streaming' | 'detached' | 'completed' | 'failed' | '
 export interface SessionSubscriber {
   /** True once the client went away: nothing more is written to it. */
   readonly closed: boolean;
-  /** Writes one SSE frame; false when the client's buffer is over its high-water mark. */
-  write(frame: string): boolean;
+  /**
+   * Writes whole SSE frames (one, or all of one upstream read's); false when the client's buffer is over its
+   * high-water mark.
+   */
+  write(frames: string): boolean;
   /** Resolves when the client's buffer drained, or when it closed. */
   drained(): Promise<void>;
   /** The session ended after its final frame was written. */
@@ -238,15 +241,20 @@ class LocalStreamSession implements StreamSession {
     const { tap, stream, encoder } = this.#options;
     tap?.streamStart();
     try {
-      // A batch is one upstream read's chunks: one promise for all of them. Backpressure stays per chunk.
+      // A batch is one upstream read's chunks: one promise for all of them, and one write of all their frames to
+      // each reader. They arrived together, so writing them together holds none back; it saves the HTTP layer's
+      // per-write work and four iovecs per frame (chunked framing), which one unpaced stream spends most of its
+      // time on (CPU profile, docs/performance.md). Backpressure is per batch: at most one read over the mark.
       for await (const batch of stream.batches()) {
+        let frames = '';
         for (const chunk of batch) {
           this.#started = true;
           this.#countTokens(chunk);
-          for (const event of encoder.encodeChunk(chunk)) this.#append(event);
+          for (const event of encoder.encodeChunk(chunk)) frames += this.#record(event);
           tap?.chunk(chunk);
-          if (this.#pressured) await this.#waitForReaders();
         }
+        this.#publish(frames);
+        if (this.#pressured) await this.#waitForReaders();
       }
       this.#end({ state: 'completed' }, encoder.finish());
     } catch (thrown) {
@@ -256,7 +264,8 @@ class LocalStreamSession implements StreamSession {
     }
   }
 
-  #append(event: SessionEvent): void {
+  /** Gives the event its position, keeps its frame when resumable, and returns the frame for the readers. */
+  #record(event: SessionEvent): string {
     const position = this.#position;
     const frame = encodeSseEvent({ id: position, event: event.event, data: event.data });
     this.#position = position + 1;
@@ -267,8 +276,14 @@ class LocalStreamSession implements StreamSession {
       this.#bytes += Buffer.byteLength(frame);
       if (buffer.length > this.#options.maxEvents || this.#bytes > this.#options.maxBytes) this.#dropBuffer();
     }
+    return frame;
+  }
+
+  /** Writes frames to every reader; the ones whose buffer is full are waited for before the next batch. */
+  #publish(frames: string): void {
+    if (frames === '') return;
     for (const subscriber of this.#subscribers) {
-      if (subscriber.write(frame)) continue;
+      if (subscriber.write(frames)) continue;
       const pressured = this.#pressured;
       if (!pressured) this.#pressured = [subscriber];
       else if (!pressured.includes(subscriber)) pressured.push(subscriber);
@@ -299,7 +314,9 @@ class LocalStreamSession implements StreamSession {
   }
 
   #end(outcome: SessionOutcome, events: SessionEvent[]): void {
-    for (const event of events) this.#append(event);
+    let frames = '';
+    for (const event of events) frames += this.#record(event);
+    this.#publish(frames);
     this.state = outcome.state;
     this.#journal?.end(outcome.state);
     this.#clearDetachTimer();

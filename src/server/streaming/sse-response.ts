@@ -38,8 +38,9 @@ export interface SseResponse {
  * The SSE writer. Headers are held until the first content, so a failure before it is still a clean HTTP error with
  * the right status, and so the served-by headers can say who answered. A slow upstream must not leave the client
  * without a response, though: after `headerDeadlineMs` the headers go out (without served-by) and keep-alive
- * comments follow while nothing else is written. Frames are written the moment they are handed over, with no
- * batching, on a socket with Nagle off; backpressure is the caller's `await drained()` when `write` says so.
+ * comments follow while nothing else is written. Frames are written the moment they are handed over (the session
+ * hands over one upstream read's frames at once, never holding one back for another), on a socket with Nagle off;
+ * backpressure is the caller's `await drained()` when `write` says so.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
 export function createSseResponse(options: SseResponseOptions): SseResponse {
