@@ -96,11 +96,14 @@ export async function* runStreamAttempts(
           let part: StreamPart = attempt.first;
           for (;;) {
             deliver(part, batch);
-            // The rest of this network read's parts, without a promise each (none when not from readStreamParts).
+            // The rest of this network read's parts, without a promise each (none when not from readStreamParts),
+            // and one clock read for the watchdog per read rather than per part.
+            let content = 0;
             for (let next = ready?.takeReadyPart(); next !== undefined; next = ready?.takeReadyPart()) {
-              if (isContentPart(next)) attempt.watchdog.markContent();
+              if (isContentPart(next)) content++;
               deliver(next, batch);
             }
+            if (content > 0) attempt.watchdog.markContent(content);
             // Yielded before the next read: a read's chunks leave together, and before an error that read raised.
             if (batch.length > 0) {
               yield batch;

@@ -35,14 +35,14 @@ export interface CompletionSummary {
 }
 
 /**
- * One request's tap, created by {@link CompletionTaps.start}. `chunk` is on the streaming hot path: it must stay
- * allocation-free (one `performance.now()` and a few counters), anything heavier belongs in `end`.
+ * One request's tap, created by {@link CompletionTaps.start}. `chunks` is on the streaming hot path: it must stay
+ * allocation-free (one `performance.now()` per call and a few counters per chunk), anything heavier belongs in `end`.
  */
 export interface CompletionTap {
   /** The response is a stream and its pump starts now. */
   streamStart(): void;
-  /** A streamed chunk was handed to the socket. */
-  chunk(chunk: ChatCompletionChunk): void;
+  /** Streamed chunks were handed to the socket: one upstream read's, together (never empty). */
+  chunks(chunks: readonly ChatCompletionChunk[]): void;
   /** The request is over; called once, after the response ended or the client went away. */
   end(summary: CompletionSummary): void;
 }

@@ -175,9 +175,12 @@ export function createGatewayMetrics(options: {
       request.streaming = true;
       activeStreams.inc({ route: request.start.route });
     },
-    chunkWritten(request) {
+    chunksWritten(request, chunks) {
+      // One clock read per upstream read: its chunks were written together, so after the first their gap is 0.
       const now = performance.now();
-      if (request.lastChunkAt !== 0) interTokenTally[request.start.route].observe((now - request.lastChunkAt) / 1000);
+      const tally = interTokenTally[request.start.route];
+      if (request.lastChunkAt !== 0) tally.observe((now - request.lastChunkAt) / 1000);
+      for (let rest = chunks.length - 1; rest > 0; rest--) tally.observe(0);
       request.lastChunkAt = now;
     },
     requestEnded(request, summary) {

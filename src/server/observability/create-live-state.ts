@@ -170,15 +170,15 @@ export function createLiveState(options: LiveStateOptions) {
       };
       streams.set(start.requestId, request.live);
     },
-    chunkWritten(request, chunk) {
+    chunksWritten(request, chunks) {
       const live = request.live;
       if (!live) return;
       if (live.tokens === 0) {
-        live.model = bounds.model(chunk.model);
-        live.deployment = servedBy.get(chunk.id);
+        live.model = bounds.model(chunks[0].model);
+        live.deployment = servedBy.get(chunks[0].id);
       }
-      live.tokens++;
-      tokensThisTick++;
+      live.tokens += chunks.length;
+      tokensThisTick += chunks.length;
     },
     requestEnded(request, summary) {
       streams.delete(request.start.requestId);

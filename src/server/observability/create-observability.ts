@@ -79,8 +79,8 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   };
 
   const usageObserver: CompletionObserver = {
-    chunkWritten(request, chunk) {
-      collectDeliveredText(chunk, request.delivered);
+    chunksWritten(request, chunks) {
+      for (const chunk of chunks) collectDeliveredText(chunk, request.delivered);
     },
     requestEnded(request, summary) {
       const work = buildUsageRecord({

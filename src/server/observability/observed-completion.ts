@@ -5,12 +5,12 @@ import type { LiveStream } from './create-live-state.js';
 
 /**
  * What observes a completion request (metrics, the dashboard's live state, the usage ledger): functions over the
- * request's one {@link ObservedCompletion}, in which each keeps its few per-request fields. `chunkWritten` is on the
- * streaming hot path: allocation-free.
+ * request's one {@link ObservedCompletion}, in which each keeps its few per-request fields. `chunksWritten` is on the
+ * streaming hot path, called once per upstream read with that read's chunks: allocation-free.
  */
 export interface CompletionObserver {
   streamStarted?(request: ObservedCompletion): void;
-  chunkWritten?(request: ObservedCompletion, chunk: ChatCompletionChunk): void;
+  chunksWritten?(request: ObservedCompletion, chunks: readonly ChatCompletionChunk[]): void;
   requestEnded(request: ObservedCompletion, summary: CompletionSummary): void;
 }
 
@@ -41,8 +41,8 @@ export class ObservedCompletion implements CompletionTap {
     for (const observer of this.#observers) observer.streamStarted?.(this);
   }
 
-  chunk(chunk: ChatCompletionChunk): void {
-    for (const observer of this.#observers) observer.chunkWritten?.(this, chunk);
+  chunks(chunks: readonly ChatCompletionChunk[]): void {
+    for (const observer of this.#observers) observer.chunksWritten?.(this, chunks);
   }
 
   end(summary: CompletionSummary): void {

@@ -1,7 +1,7 @@
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
 import { CancelledError } from '../../core/errors/request-errors.js';
 import type { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
-import { encodeSseEvent } from '../../core/sse/encode-sse.js';
+import { encodeSingleLineSseEvent, encodeSseEvent } from '../../core/sse/encode-sse.js';
 import type { ChatCompletionChunk, RoutingMetadata } from '../../core/types/chat-chunk.js';
 import { toGatewayError } from '../errors/gateway-errors.js';
 import { StreamNotResumableError } from './session-errors.js';
@@ -83,7 +83,8 @@ export interface SessionOutcome {
  */
 export interface SessionTap {
   streamStart(): void;
-  chunk(chunk: ChatCompletionChunk): void;
+  /** One upstream read's chunks, once their frames were written. */
+  chunks(chunks: readonly ChatCompletionChunk[]): void;
   end(outcome: SessionOutcome): void;
 }
 
@@ -251,9 +252,9 @@ class LocalStreamSession implements StreamSession {
           this.#started = true;
           this.#countTokens(chunk);
           for (const event of encoder.encodeChunk(chunk)) frames += this.#record(event);
-          tap?.chunk(chunk);
         }
         this.#publish(frames);
+        if (batch.length > 0) tap?.chunks(batch);
         if (this.#pressured) await this.#waitForReaders();
       }
       this.#end({ state: 'completed' }, encoder.finish());
@@ -267,7 +268,7 @@ class LocalStreamSession implements StreamSession {
   /** Gives the event its position, keeps its frame when resumable, and returns the frame for the readers. */
   #record(event: SessionEvent): string {
     const position = this.#position;
-    const frame = encodeSseEvent({ id: position, event: event.event, data: event.data });
+    const frame = encodeSingleLineSseEvent(position, event.event, event.data);
     this.#position = position + 1;
     const buffer = this.#buffer;
     if (buffer) {

@@ -93,7 +93,7 @@ function createSessionTap(context: RequestContext): (SessionTap & { ended: Promi
   return {
     ended,
     streamStart: () => tap.streamStart(),
-    chunk: (chunk) => tap.chunk(chunk),
+    chunks: (chunks) => tap.chunks(chunks),
     end: (outcome) => settle(outcome),
   };
 }
