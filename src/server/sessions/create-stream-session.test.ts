@@ -126,6 +126,30 @@ describe('createStreamSession', () => {
     expect(late.frames.join('')).toBe(live.frames.join('').slice(live.frames[0].indexOf('id: 1')));
   });
 
+  it('splits a large read into writes of whole frames, in order, none far over 16 K characters', async () => {
+    const words = Array.from({ length: 600 }, (_, index) => `word${index}`);
+    const stream = new ChatCompletionStream({
+      id: 'chatcmpl-1',
+      requestedModel: 'm',
+      async *run() {
+        yield words.map((word) => chunk(word));
+      },
+    });
+    const { session } = start(stream, { maxEvents: 1_000 });
+    const live = reader();
+    await session.attach(live, -1);
+    await until(() => live.ended);
+    const writes = live.frames.slice(0, -1);
+    expect(writes.length).toBeGreaterThan(1);
+    for (const frames of writes) {
+      expect(frames).toMatch(/^id: \d+\ndata: .*\n\n$/s);
+      expect(frames.length).toBeLessThan(16 * 1024 + 200);
+    }
+    const ids = writes.join('').match(/^id: \d+/gm) ?? [];
+    expect(ids).toEqual(words.map((_, index) => `id: ${index}`));
+    expect(writes.join('').match(/"content":"word\d+"/g)).toEqual(words.map((word) => `"content":"${word}"`));
+  });
+
   it('over max_events drops the buffer: not resumable, the attached reader still gets everything', async () => {
     const { session } = start(scriptedStream(['a', 'b', 'c', 'd']), { maxEvents: 2 });
     const live = reader();
