@@ -39,7 +39,14 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
     return (breaker === undefined || breaker.state === 'closed') && (stats.get(key)?.inFlight ?? 0) === 0;
   }
 
+  /** The most recently changed key: touching it again needs no reordering. */
+  let newest: string | undefined;
+
   function touch(key: string): void {
+    // Three stats updates per request, mostly to the same key: a delete and re-set each time would leave deleted
+    // entries that make the map rebuild its table, a fresh allocation outliving the scavenge (minor-GC survivors).
+    if (key === newest) return;
+    newest = key;
     recency.delete(key);
     recency.set(key, true);
     if (recency.size <= maxKeys) return;
