@@ -41,17 +41,50 @@ describe('countTextTokens', () => {
     expect(getPriority()).toBe(own);
   });
 
+  it('starts a counter only once counts stop coming for 100 ms, or at the latest 1 s after the first', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const burst = async (texts: number, everyMs: number) => {
+      const counts: Promise<number>[] = [];
+      for (let index = 0; index < texts; index++) {
+        counts.push(countTextTokens(Array.from({ length: index + 1 }, () => 'word').join(' ')));
+        await sleep(everyMs);
+      }
+      return counts;
+    };
+    await stopTokenCounter();
+    const quick = await burst(8, 20);
+    // A burst of cuts: no process forked while it lasts.
+    expect(isTokenCounterRunning()).toBe(false);
+    expect(await Promise.all(quick)).toEqual(quick.map((_, index) => index + 1));
+    expect(isTokenCounterRunning()).toBe(true);
+
+    await stopTokenCounter();
+    const startedAt = Date.now();
+    const steady = await burst(40, 40);
+    // Counts that never stop coming still get a counter within the second (and then go to it at once).
+    expect(Date.now() - startedAt).toBeGreaterThan(1_200);
+    expect(isTokenCounterRunning()).toBe(true);
+    expect(await Promise.all(steady)).toEqual(steady.map((_, index) => index + 1));
+  });
+
   it('stops the counter after it was idle for a while, and starts a new one for the next count', async () => {
     await stopTokenCounter();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    // A counter is started once counts stop coming for 100 ms (a faked timer here), after this turn's batch.
+    const countNow = async (text: string) => {
+      const count = countTextTokens(text);
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(100);
+      return count;
+    };
     try {
-      expect(await countTextTokens('hello world')).toBe(2);
+      expect(await countNow('hello world')).toBe(2);
       expect(isTokenCounterRunning()).toBe(true);
       vi.advanceTimersByTime(4_900);
       expect(isTokenCounterRunning()).toBe(true);
       vi.advanceTimersByTime(200);
       expect(isTokenCounterRunning()).toBe(false);
-      expect(await countTextTokens('a b c d')).toBeGreaterThanOrEqual(4);
+      expect(await countNow('a b c d')).toBeGreaterThanOrEqual(4);
       expect(isTokenCounterRunning()).toBe(true);
       // Needed again right after an idle exit: this one waits twice as long.
       vi.advanceTimersByTime(5_100);
