@@ -2,6 +2,7 @@ import { redactSecrets } from '../../errors/redact-secrets.js';
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
+import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import { convertGoogleUsage } from './convert-usage.js';
 import { generateToolCallId } from './generate-tool-call-id.js';
@@ -21,8 +22,22 @@ import { mapGoogleFinishReason } from './map-finish-reason.js';
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  * @see https://ai.google.dev/gemini-api/docs/thought-signatures
  */
-export function createGoogleStreamParser(context: StreamParserContext): StreamParser {
+export function createGoogleStreamParser(
+  context: StreamParserContext,
+  options: { fastTextDeltas?: boolean } = {},
+): StreamParser {
   const { emit } = context;
+  // Hot path: an event that differs from a learned plain-text event only in its text and its numbers (the running
+  // usage counts every Gemini event carries) is read through a template: only the text is parsed. Its usage is read
+  // when it can matter, before the next event read in full and at the end, so the last figures are the same.
+  const textDeltas = createStringSlotTemplate({
+    marker: '"text":',
+    read: readPlainText,
+    numbersMayDiffer: true,
+    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+  });
+  /** The last event read through the template: its usage, not yet read. */
+  let unreadUsage: string | undefined;
   let metadataSent = false;
   let toolCallCount = 0;
   let finished = false;
@@ -79,8 +94,26 @@ export function createGoogleStreamParser(context: StreamParserContext): StreamPa
     emit({ type: 'usage', usage });
   }
 
+  function readUnreadUsage(): void {
+    const data = unreadUsage;
+    if (data === undefined) return;
+    unreadUsage = undefined;
+    // Valid JSON: it matched a template learned from an event that parsed.
+    emitUsage(JSON.parse(data) as GoogleGenerateContentResponse);
+  }
+
   return {
     onEvent(event: SseEvent) {
+      // A pending signature belongs on the next text: that one takes the full path.
+      if (pendingSignature === undefined) {
+        const text = textDeltas.match(event.data);
+        if (text !== undefined) {
+          if (text) emit({ type: 'text-delta', text });
+          unreadUsage = event.data;
+          return;
+        }
+      }
+      readUnreadUsage();
       const response = parseEventJson<GoogleGenerateContentResponse>(event, context);
       if (typeof response !== 'object' || response === null) return;
       if (response.error) throw createStreamError(context.provider, response.error);
@@ -92,6 +125,7 @@ export function createGoogleStreamParser(context: StreamParserContext): StreamPa
       const parts = candidate?.content?.parts;
       if (parts) for (let index = 0; index < parts.length; index++) emitPart(parts[index]);
       emitUsage(response);
+      if (metadataSent && readPlainText(response) !== undefined) textDeltas.learn(event.data);
       if (finished) return;
       if (candidate?.finishReason) {
         finished = true;
@@ -102,9 +136,25 @@ export function createGoogleStreamParser(context: StreamParserContext): StreamPa
       }
     },
     onEnd() {
+      readUnreadUsage();
       if (!finished) throw new StreamTruncatedError(context.provider, 'the stream ended before a finishReason');
     },
   };
+}
+
+/**
+ * The text of an event that is one plain text part of candidate 0 and nothing else the parser acts on (no thought,
+ * signature, call, finish, block or error); undefined for any other event.
+ */
+function readPlainText(parsed: unknown): string | undefined {
+  const response = parsed as GoogleGenerateContentResponse;
+  if (response.error || response.promptFeedback || response.candidates?.length !== 1) return undefined;
+  const candidate = response.candidates[0];
+  const parts = candidate.content?.parts;
+  if (candidate.finishReason || parts?.length !== 1) return undefined;
+  const part = parts[0];
+  if (part.thought !== undefined || part.thoughtSignature !== undefined || part.functionCall) return undefined;
+  return typeof part.text === 'string' ? part.text : undefined;
 }
 
 /** Overload, internal and timeout errors are worth another try; a rejected request is not. */

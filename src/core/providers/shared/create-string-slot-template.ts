@@ -36,6 +36,13 @@ export interface StringSlotTemplateOptions {
    * event (OpenAI's random `obfuscation` field, Gemini's running usage counts) stops paying for it. Default 8.
    */
   maxLearnings?: number;
+  /**
+   * Whether digit runs after the slot may differ from the learned event's (Gemini's running usage counts): the event
+   * is then the template's document with another string in the slot and other numbers after it, still exact for the
+   * slot, while what the other numbers say is the caller's to read when it needs them. A multi-digit run with a
+   * leading zero that was not in the template is not matched (JSON forbids it in an integer).
+   */
+  numbersMayDiffer?: boolean;
 }
 
 const QUOTE = 0x22;
@@ -43,6 +50,7 @@ const BACKSLASH = 0x5c;
 
 export function createStringSlotTemplate(options: StringSlotTemplateOptions): StringSlotTemplate {
   const { marker, read } = options;
+  const numbersMayDiffer = options.numbersMayDiffer === true;
   let learningsLeft = options.maxLearnings ?? 8;
   let prefix = '';
   let suffix = '';
@@ -53,11 +61,16 @@ export function createStringSlotTemplate(options: StringSlotTemplateOptions): St
       if (!learned) return undefined;
       const end = data.length - suffix.length;
       // At least `""` between them, so prefix and suffix never overlap.
-      if (end - prefix.length < 2 || !data.endsWith(suffix)) return undefined;
+      if (!numbersMayDiffer && (end - prefix.length < 2 || !data.endsWith(suffix))) return undefined;
       // `slice(…) !==` rather than `startsWith`: on an event sliced from a network read, V8's startsWith took
       // ~3× as long for a 200-character prefix as the slice and compare (scratch microbenchmark).
       if (data.slice(0, prefix.length) !== prefix) return undefined;
       if (data.charCodeAt(prefix.length) !== QUOTE) return undefined;
+      if (numbersMayDiffer) {
+        const literalEnd = findStringEnd(data, prefix.length);
+        if (literalEnd === -1 || !sameButForNumbers(data, literalEnd, suffix)) return undefined;
+        return parseStringLiteral(data.slice(prefix.length, literalEnd));
+      }
       return parseStringLiteral(data.slice(prefix.length, end));
     },
     learn(data) {
@@ -107,6 +120,34 @@ function findStringEnd(data: string, start: number): number {
     else if (code === QUOTE) return index + 1;
   }
   return -1;
+}
+
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+
+/** Whether `data` from `from` on is `suffix` with only its digit runs replaced by other digit runs. */
+function sameButForNumbers(data: string, from: number, suffix: string): boolean {
+  let at = from;
+  let index = 0;
+  while (index < suffix.length) {
+    const expected = suffix.charCodeAt(index);
+    if (!isDigit(expected)) {
+      if (data.charCodeAt(at) !== expected) return false;
+      at++;
+      index++;
+      continue;
+    }
+    const runStart = at;
+    const templateRunStart = index;
+    while (isDigit(data.charCodeAt(at))) at++;
+    while (index < suffix.length && isDigit(suffix.charCodeAt(index))) index++;
+    const length = at - runStart;
+    if (length === 0) return false;
+    if (length > 1 && data.charCodeAt(runStart) === 0x30) {
+      // Only the template's own run may have a leading zero (inside a string, where it is the same text).
+      if (data.slice(runStart, at) !== suffix.slice(templateRunStart, index)) return false;
+    }
+  }
+  return at === data.length;
 }
 
 /** Two different strings in the slot must each come back from `read`: then the slot alone decides what it reads. */
