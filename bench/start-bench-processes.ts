@@ -74,7 +74,7 @@ export async function startBenchProcesses(options: StartBenchProcessesOptions): 
       stderr: logFd,
       // The gateway's own settings only: no provider keys or gateway keys from the caller's shell.
       // BENCH_PROBE_DIR: the preload writes the gateway's heap reading after each GC there (bench/gateway-preload.mjs).
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', BENCH_PROBE_DIR: workDirectory, ...(process.env.GW_NODE_OPTIONS ? { NODE_OPTIONS: process.env.GW_NODE_OPTIONS } : {}) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', BENCH_PROBE_DIR: workDirectory },
     });
     started.push(gateway);
     const gatewayUrl = await waitForLine(gateway, /listening on (http:\/\/\S+)/, 'gateway');
