@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse, ResponseHeaders } from '../core/providers/provider.js';
+import { flattenHeaderBlock } from '../server/streaming/flatten-header-block.js';
 import { ReadableByteIterator } from './readable-byte-iterator.js';
 
 export interface NodeHttpTransportOptions {
@@ -58,6 +59,8 @@ export function createNodeHttpTransport(
       // request body and headers, for as long as the stream is open.
       new UpstreamCall(req, signal, resolve, reject);
       req.end(body);
+      // Built by `end`, kept as long as the upstream stream is open.
+      flattenHeaderBlock(req);
     });
 
   return Object.assign(transport, {

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { encodeSseComment } from '../../core/sse/encode-sse.js';
+import { flattenHeaderBlock } from './flatten-header-block.js';
 
 /** The headers of every SSE response; `x-accel-buffering: no` keeps nginx from buffering the stream. */
 export const sseHeaders: Readonly<OutgoingHttpHeaders> = {
@@ -79,6 +80,7 @@ class SseResponseWriter implements SseResponse {
     const res = this.#res;
     if (res.destroyed) return;
     res.writeHead(200, { ...sseHeaders, ...this.#headers, ...extra });
+    flattenHeaderBlock(res);
     this.#keepAlive = setInterval(() => {
       // Skip while a write is recent or the client is not reading: a keep-alive only matters on an idle line.
       if (this.#wroteSinceTick || res.writableNeedDrain) {
