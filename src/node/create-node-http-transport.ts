@@ -50,9 +50,15 @@ export function createNodeHttpTransport(
       const target = new URL(url);
       const secure = target.protocol === 'https:';
       const client = secure ? loadHttps() : undefined;
-      const req = (client ? client.request : httpRequest)(target, {
+      // Plain options and a header list, not the URL and a header object. Why: the agent copies the options into the
+      // pooled socket's listeners for the socket's life (with the URL's href, search, … strings), and a header object
+      // makes the request keep a stored-headers object besides (~0.7 KB per open stream, memory probe).
+      const req = (client ? client.request : httpRequest)({
+        host: unbracketed(target.hostname),
+        port: target.port,
+        path: target.pathname + target.search,
         method: 'POST',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        headers: toHeaderList(headers, target.host, Buffer.byteLength(body)),
         agent: client ? client.agent : httpAgent,
       });
       // What waits for the response lives in its own object: a closure here would keep this scope, with the
@@ -69,6 +75,35 @@ export function createNodeHttpTransport(
       https?.agent.destroy();
     },
   });
+}
+
+/**
+ * The request headers as Node's flat `[name, value, …]` list, as Node would send the header object: one entry per name
+ * whatever its case (the last one wins), `host` unless given (the URL's `host`: the port when not the default,
+ * brackets around an IPv6 address), and our `content-length` in place of any given.
+ */
+function toHeaderList(headers: Record<string, string>, host: string, contentLength: number): string[] {
+  const list: string[] = [];
+  for (const name in headers) {
+    if (name.toLowerCase() === 'content-length') continue;
+    const at = indexOfHeader(list, name);
+    if (at === -1) list.push(name, headers[name] as string);
+    else list.splice(at, 2, name, headers[name] as string);
+  }
+  if (indexOfHeader(list, 'host') === -1) list.push('host', host);
+  list.push('content-length', String(contentLength));
+  return list;
+}
+
+function indexOfHeader(list: readonly string[], name: string): number {
+  const wanted = name.toLowerCase();
+  for (let i = 0; i < list.length; i += 2) if ((list[i] as string).toLowerCase() === wanted) return i;
+  return -1;
+}
+
+/** A URL's hostname as a socket address: an IPv6 literal without its brackets. */
+function unbracketed(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
 }
 
 /**
