@@ -52,10 +52,15 @@ export interface RequestContext {
   /** A short hash of the caller's gateway key (never the key itself) once authenticated; for sessions and usage. */
   identity: string | undefined;
   /**
-   * Aborted when the client disconnects before the response finished, or by `Gateway.abortAll`; every router call
-   * of the request takes it, so the abort reaches the upstream fetch.
+   * Aborted when the client disconnects before the response finished, or by `Gateway.abortAll`; a non-streamed
+   * router call takes it, so the abort reaches the upstream fetch. Made on first read: a stream uses `onAbort`.
    */
   readonly signal: AbortSignal;
+  /**
+   * The one thing to call, with the reason, when the request is aborted (as `signal` is), instead of a signal:
+   * at once when it already was. A streamed request's session registers its stream here.
+   */
+  onAbort(listener: (reason: unknown) => void): void;
   /** True once the client went away before the response finished: nothing more can be written. */
   readonly clientGone: boolean;
   readonly log: RequestLogFields;

@@ -12,7 +12,7 @@ import { recordCompletion } from './record-completion.js';
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 export async function handleChatCompletions(context: RequestContext): Promise<void> {
-  const { gateway, req, res, signal } = context;
+  const { gateway, req, res } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
   context.body = body;
   const fields = body !== null && typeof body === 'object' ? (body as { model?: unknown; stream?: unknown }) : {};
@@ -28,7 +28,7 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
       createEncoder: () => createOpenAISessionEncoder(gateway.secrets),
     });
   }
-  const completion = await gateway.router.chatCompletion(body, { signal });
+  const completion = await gateway.router.chatCompletion(body, { signal: context.signal });
   recordCompletion(context.log, completion);
   await sendJson(res, {
     status: 200,

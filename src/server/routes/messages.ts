@@ -13,7 +13,7 @@ import { recordCompletion } from './record-completion.js';
  * @see https://docs.anthropic.com/en/api/messages
  */
 export async function handleMessages(context: RequestContext): Promise<void> {
-  const { gateway, req, res, signal } = context;
+  const { gateway, req, res } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
   context.body = body;
   const request = convertAnthropicRequest(body);
@@ -35,7 +35,7 @@ export async function handleMessages(context: RequestContext): Promise<void> {
         }),
     });
   }
-  const completion = await gateway.router.chatCompletion(request, { signal });
+  const completion = await gateway.router.chatCompletion(request, { signal: context.signal });
   recordCompletion(context.log, completion);
   await sendJson(res, {
     status: 200,

@@ -28,10 +28,11 @@ export function isResumableRequest(context: RequestContext, body: unknown, polic
 }
 
 /**
- * Serves a streamed completion as a session, the same for every caller format: starts the router stream (with the
- * request signal only when not resumable: a resumable stream must outlive its connection; a non-resumable one is
- * aborted at once by the session when the client leaves, and by the request signal on `abortAll`), registers the
- * session (a 503 when the store is full), attaches this response and resolves when the response is over.
+ * Serves a streamed completion as a session, the same for every caller format: starts the router stream (aborted
+ * with the request only when not resumable: a resumable stream must outlive its connection; a non-resumable one is
+ * aborted at once by the session when the client leaves, and through the request's `onAbort` on `abortAll`; the
+ * stream's own controller is then the only one), registers the session (a 503 when the store is full), attaches
+ * this response and resolves when the response is over.
  */
 export async function serveStreamSession(
   context: RequestContext,
@@ -46,7 +47,7 @@ export async function serveStreamSession(
 ): Promise<void> {
   const { gateway } = context;
   const resumable = isResumableRequest(context, context.body, gateway.sessions.settings.resume);
-  const stream = gateway.router.streamChatCompletion(options.request, resumable ? {} : { signal: context.signal });
+  const stream = gateway.router.streamChatCompletion(options.request);
   context.trackRouterRequest(stream.id);
   const tap = createSessionTap(context);
   let session: ReturnType<typeof gateway.sessions.create>;
@@ -65,8 +66,11 @@ export async function serveStreamSession(
   }
   if (tap) context.sessionEnd = tap.ended;
   if (!resumable) {
-    const onAbort = () => session.abort(toGatewayError(context.signal.reason));
-    context.signal.addEventListener('abort', onAbort, { once: true });
+    // The stream first, with the request's own reason (shutdown or disconnect), then the session.
+    context.onAbort((reason) => {
+      stream.abort(reason);
+      session.abort(toGatewayError(reason));
+    });
   }
   const subscriber = createResponseSubscriber({
     res: context.res,
