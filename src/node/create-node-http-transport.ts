@@ -129,7 +129,9 @@ class UpstreamCall {
     this.#resolve = resolve;
     this.#reject = reject;
     signal?.addEventListener('abort', this, { once: true });
-    req.once('error', (error) => {
+    // `on`, not `once`, here and for the response's 'close': a `once` wrapper is ~0.1 KB held for the stream's life,
+    // and a listener left in place also keeps a second 'error' from going unhandled (settling twice is a no-op).
+    req.on('error', (error) => {
       signal?.removeEventListener('abort', this);
       this.#settle(undefined, error);
     });
@@ -149,7 +151,7 @@ class UpstreamCall {
     // Errors reach whoever reads the body; unread, they must not crash the process.
     response.on('error', ignore);
     const signal = this.#signal;
-    if (signal) response.once('close', () => signal.removeEventListener('abort', this));
+    if (signal) response.on('close', () => signal.removeEventListener('abort', this));
     const raw = response.rawHeaders;
     const decoded = decodeContentEncoding(response, readRawHeader(raw, 'content-encoding'));
     this.#settle({

@@ -73,7 +73,9 @@ class GatewayRequestContext implements OwnedRequestContext {
     this.requestId = requestId;
     this.#routerRequests = options.routerRequests;
     const res = options.res;
-    res.once('close', () => {
+    // `on`, not `once`: 'close' comes once anyway, and `once` wraps the listener in a bound function and a state
+    // object (~0.1 KB) held for the whole stream.
+    res.on('close', () => {
       if (res.writableFinished) return;
       // The client went away before the whole answer was written: stop the upstream call now.
       this.clientGone = true;
