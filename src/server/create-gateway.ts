@@ -200,6 +200,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (api) cors.apply(context.req, context.res);
     if (!route) throw new RouteNotFoundError(path);
     const method = context.req.method ?? 'GET';
+    // A completion writes its id headers with the rest, in one writeHead (idHeaders); every other response now.
+    if (!route.completion || method === 'OPTIONS') context.setIdHeaders();
     // A preflight carries no key: it asks whether the real request may be sent.
     if (method === 'OPTIONS' && api) return cors.preflight(context.req, context.res, Object.keys(route.methods));
     const handler = route.methods[method];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
 import { redactSecrets } from '../core/errors/redact-secrets.js';
 import { CancelledError } from '../core/errors/request-errors.js';
@@ -18,8 +18,8 @@ export interface OwnedRequestContext extends RequestContext {
 }
 
 /**
- * Builds the per-request context: request id (also sent as `x-request-id`, and as `request-id` on the Anthropic
- * route, where Anthropic's SDK looks), the abort wired to the client connection, and the log fields.
+ * Builds the per-request context: request id (sent as `x-request-id`, and as `request-id` on the Anthropic route,
+ * where Anthropic's SDK looks: see `idHeaders`), the abort wired to the client connection, and the log fields.
  */
 export function createRequestContext(options: {
   gateway: GatewaySettings;
@@ -28,14 +28,11 @@ export function createRequestContext(options: {
   format: ErrorFormat;
   routerRequests: Map<string, RequestLogFields>;
 }): OwnedRequestContext {
-  const { req, res } = options;
-  const incoming = req.headers['x-request-id'];
+  const incoming = options.req.headers['x-request-id'];
   const requestId =
     typeof incoming === 'string' && acceptableRequestId.test(incoming)
       ? incoming
       : `req_${randomUUID().replaceAll('-', '')}`;
-  res.setHeader('x-request-id', requestId);
-  if (options.format === 'anthropic') res.setHeader('request-id', requestId);
   return new GatewayRequestContext(options, requestId);
 }
 
@@ -81,6 +78,18 @@ class GatewayRequestContext implements OwnedRequestContext {
       this.clientGone = true;
       this.abort(new CancelledError('The client disconnected.'));
     });
+  }
+
+  idHeaders(): OutgoingHttpHeaders {
+    const id = this.requestId;
+    return this.format === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
+  }
+
+  setIdHeaders(): void {
+    const res = this.res;
+    if (res.headersSent) return;
+    res.setHeader('x-request-id', this.requestId);
+    if (this.format === 'anthropic') res.setHeader('request-id', this.requestId);
   }
 
   get signal(): AbortSignal {

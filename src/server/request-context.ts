@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
 import type { Router } from '../core/router/create-router.js';
 import type { CompletionTap } from './observability/completion-observer.js';
@@ -49,6 +49,14 @@ export interface RequestContext {
   readonly res: ServerResponse;
   readonly requestId: string;
   readonly format: ErrorFormat;
+  /**
+   * The request id headers (`x-request-id`, and `request-id` in Anthropic's format), for a response that writes all
+   * its headers in one `writeHead`: a completion's. Why not `setHeader` up front: it gives the response a
+   * stored-headers object (~0.5 KB) that a stream would hold for its whole life.
+   */
+  idHeaders(): OutgoingHttpHeaders;
+  /** Sets the request id headers with `setHeader` (every response but a completion's; a no-op once headers are out). */
+  setIdHeaders(): void;
   /** A short hash of the caller's gateway key (never the key itself) once authenticated; for sessions and usage. */
   identity: string | undefined;
   /**

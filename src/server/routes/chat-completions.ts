@@ -33,7 +33,7 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
   await sendJson(res, {
     status: 200,
     body: completion,
-    headers: servedByHeaders(completion.circuit_breaker),
+    headers: { ...context.idHeaders(), ...servedByHeaders(completion.circuit_breaker) },
     acceptEncoding: req.headers['accept-encoding'],
   });
 }

@@ -40,7 +40,7 @@ export async function handleMessages(context: RequestContext): Promise<void> {
   await sendJson(res, {
     status: 200,
     body: convertCompletionToAnthropic(completion, { messageId: toMessageId(completion.id) }),
-    headers: servedByHeaders(completion.circuit_breaker),
+    headers: { ...context.idHeaders(), ...servedByHeaders(completion.circuit_breaker) },
     acceptEncoding: req.headers['accept-encoding'],
   });
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
 import { createSseResponse, type SseResponse } from '../streaming/sse-response.js';
@@ -21,6 +21,8 @@ export interface ResponseSubscriber extends SessionSubscriber {
  */
 export function createResponseSubscriber(options: {
   res: ServerResponse;
+  /** Sent on top of the SSE and stream headers (the request id headers of a new stream). */
+  headers?: OutgoingHttpHeaders;
   session: StreamSession;
   headerDeadlineMs: number;
   keepAliveIntervalMs: number;
@@ -44,6 +46,7 @@ class SseSessionSubscriber implements ResponseSubscriber {
     this.#sse = createSseResponse({
       res,
       headers: {
+        ...options.headers,
         'x-circuit-breaker-stream-id': session.id,
         'x-circuit-breaker-resumable': String(session.resumable),
       },

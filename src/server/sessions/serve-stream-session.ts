@@ -74,6 +74,7 @@ export async function serveStreamSession(
   }
   const subscriber = createResponseSubscriber({
     res: context.res,
+    headers: context.idHeaders(),
     session,
     headerDeadlineMs: gateway.headerDeadlineMs,
     keepAliveIntervalMs: gateway.keepAliveIntervalMs,
