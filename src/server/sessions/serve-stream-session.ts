@@ -1,5 +1,7 @@
 import type { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
+import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import { toGatewayError } from '../errors/gateway-errors.js';
+import type { CompletionTap } from '../observability/completion-observer.js';
 import type { RequestContext } from '../request-context.js';
 import { createResponseSubscriber } from './create-response-subscriber.js';
 import type { SessionOutcome, SessionTap } from './create-stream-session.js';
@@ -89,16 +91,31 @@ export async function serveStreamSession(
  * `ended`, which the gateway awaits before ending the request's tap (so a detached stream's tokens are counted).
  */
 function createSessionTap(context: RequestContext): (SessionTap & { ended: Promise<SessionOutcome> }) | undefined {
-  const { tap } = context;
-  if (!tap) return undefined;
-  let settle: (outcome: SessionOutcome) => void = () => {};
-  const ended = new Promise<SessionOutcome>((resolve) => {
-    settle = resolve;
-  });
-  return {
-    ended,
-    streamStart: () => tap.streamStart(),
-    chunk: (chunk) => tap.chunk(chunk),
-    end: (outcome) => settle(outcome),
-  };
+  return context.tap ? new RequestTapRelay(context.tap) : undefined;
+}
+
+/** A class, not a literal of closures: an open stream holds its tap (docs/decisions/0006). */
+class RequestTapRelay implements SessionTap {
+  readonly ended: Promise<SessionOutcome>;
+  readonly #tap: CompletionTap;
+  #settle: ((outcome: SessionOutcome) => void) | undefined = undefined;
+
+  constructor(tap: CompletionTap) {
+    this.#tap = tap;
+    this.ended = new Promise<SessionOutcome>((resolve) => {
+      this.#settle = resolve;
+    });
+  }
+
+  streamStart(): void {
+    this.#tap.streamStart();
+  }
+
+  chunk(chunk: ChatCompletionChunk): void {
+    this.#tap.chunk(chunk);
+  }
+
+  end(outcome: SessionOutcome): void {
+    this.#settle?.(outcome);
+  }
 }
