@@ -1,6 +1,7 @@
 import type { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import type { Continuation, Provider } from '../providers/provider.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { Clock } from '../resilience/clock.js';
 import { createStreamWatchdog, type StreamWatchdog } from '../resilience/stream-watchdog.js';
 import type { ChatCompletionRequest } from '../types/chat-request.js';
@@ -44,7 +45,8 @@ export interface StartStreamAttemptOptions {
   provider: Provider;
   request: ChatCompletionRequest;
   continuation?: Continuation;
-  signal: AbortSignal;
+  /** The stream's abort: the attempt's own controller follows it. */
+  signal: AbortSignalLike;
   clock: Clock;
   monitor: DeploymentMonitor;
   events: RouterEventEmitter;
