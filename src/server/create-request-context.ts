@@ -55,8 +55,11 @@ class GatewayRequestContext implements OwnedRequestContext {
   clientGone = false;
   readonly log: RequestLogFields = {};
   readonly #routerRequests: Map<string, RequestLogFields>;
-  /** Its own ids, so that forgetting them is a lookup each, not a scan of every request in flight. */
-  readonly #routerRequestIds: string[] = [];
+  /**
+   * Its own ids, so that forgetting them is a lookup each, not a scan of every request in flight. Made with the
+   * first id: an empty array's first push reserves 17 slots (~0.15 KB) where a request has one id.
+   */
+  #routerRequestIds: string[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #abortListener: ((reason: unknown) => void) | undefined = undefined;
   #aborted = false;
@@ -117,11 +120,12 @@ class GatewayRequestContext implements OwnedRequestContext {
 
   trackRouterRequest(routerRequestId: string): void {
     this.#routerRequests.set(routerRequestId, this.log);
-    this.#routerRequestIds.push(routerRequestId);
+    if (this.#routerRequestIds) this.#routerRequestIds.push(routerRequestId);
+    else this.#routerRequestIds = [routerRequestId];
   }
 
   forgetRouterRequests(): void {
-    for (const id of this.#routerRequestIds) this.#routerRequests.delete(id);
+    for (const id of this.#routerRequestIds ?? []) this.#routerRequests.delete(id);
   }
 
   recordError(error: CircuitBreakerError): void {
