@@ -22,18 +22,59 @@ import { mapGoogleFinishReason } from './map-finish-reason.js';
  * @see https://ai.google.dev/gemini-api/docs/thought-signatures
  */
 export function createGoogleStreamParser(context: StreamParserContext): StreamParser {
-  const { emit } = context;
-  let metadataSent = false;
-  let toolCallCount = 0;
-  let finished = false;
-  let pendingSignature: string | undefined;
-  let lastPromptTokens = -1;
-  let lastCompletionTokens = -1;
-  let lastTotalTokens = -1;
+  return new GoogleStreamParser(context);
+}
 
-  function emitPart(part: GooglePart): void {
+/**
+ * The parser's state as fields and its steps as methods: an open stream holds its parser, and a factory of
+ * closures held a closure and context per step (memory probe; docs/decisions/0006).
+ */
+class GoogleStreamParser implements StreamParser {
+  readonly #context: StreamParserContext;
+  #metadataSent = false;
+  #toolCallCount = 0;
+  #finished = false;
+  #pendingSignature: string | undefined = undefined;
+  #lastPromptTokens = -1;
+  #lastCompletionTokens = -1;
+  #lastTotalTokens = -1;
+
+  constructor(context: StreamParserContext) {
+    this.#context = context;
+  }
+
+  onEvent(event: SseEvent): void {
+    const context = this.#context;
+    const response = parseEventJson<GoogleGenerateContentResponse>(event, context);
+    if (typeof response !== 'object' || response === null) return;
+    if (response.error) throw createStreamError(context.provider, response.error);
+    if (!this.#metadataSent) {
+      this.#metadataSent = true;
+      context.emit({ type: 'response-metadata', id: response.responseId, model: response.modelVersion });
+    }
+    const candidate = response.candidates?.[0];
+    const parts = candidate?.content?.parts;
+    if (parts) for (let index = 0; index < parts.length; index++) this.#emitPart(parts[index]);
+    this.#emitUsage(response);
+    if (this.#finished) return;
+    if (candidate?.finishReason) {
+      this.#finished = true;
+      context.emit({ type: 'finish', reason: mapGoogleFinishReason(candidate.finishReason, this.#toolCallCount > 0) });
+    } else if (!candidate && response.promptFeedback?.blockReason) {
+      this.#finished = true;
+      context.emit({ type: 'finish', reason: 'content_filter' });
+    }
+  }
+
+  onEnd(): void {
+    if (!this.#finished)
+      throw new StreamTruncatedError(this.#context.provider, 'the stream ended before a finishReason');
+  }
+
+  #emitPart(part: GooglePart): void {
+    const emit = this.#context.emit;
     if (part.functionCall) {
-      const index = toolCallCount++;
+      const index = this.#toolCallCount++;
       const signature = part.thoughtSignature;
       const id = generateToolCallId();
       const name = part.functionCall.name;
@@ -49,62 +90,35 @@ export function createGoogleStreamParser(context: StreamParserContext): StreamPa
     const text = part.text;
     if (typeof text !== 'string') return;
     if (text.length === 0) {
-      if (part.thoughtSignature) pendingSignature = part.thoughtSignature;
+      if (part.thoughtSignature) this.#pendingSignature = part.thoughtSignature;
       return;
     }
     if (part.thought === true) {
       // `reasoning-delta` carries no signature: keep it for the answer text, where the caller can echo it.
-      if (part.thoughtSignature) pendingSignature = part.thoughtSignature;
+      if (part.thoughtSignature) this.#pendingSignature = part.thoughtSignature;
       emit({ type: 'reasoning-delta', text });
       return;
     }
-    const signature = part.thoughtSignature ?? pendingSignature;
-    pendingSignature = undefined;
+    const signature = part.thoughtSignature ?? this.#pendingSignature;
+    this.#pendingSignature = undefined;
     emit(signature ? { type: 'text-delta', text, thoughtSignature: signature } : { type: 'text-delta', text });
   }
 
-  function emitUsage(response: GoogleGenerateContentResponse): void {
+  #emitUsage(response: GoogleGenerateContentResponse): void {
     if (!response.usageMetadata) return;
     const usage = convertGoogleUsage(response.usageMetadata);
     if (
-      usage.prompt_tokens === lastPromptTokens &&
-      usage.completion_tokens === lastCompletionTokens &&
-      usage.total_tokens === lastTotalTokens
+      usage.prompt_tokens === this.#lastPromptTokens &&
+      usage.completion_tokens === this.#lastCompletionTokens &&
+      usage.total_tokens === this.#lastTotalTokens
     ) {
       return;
     }
-    lastPromptTokens = usage.prompt_tokens;
-    lastCompletionTokens = usage.completion_tokens;
-    lastTotalTokens = usage.total_tokens;
-    emit({ type: 'usage', usage });
+    this.#lastPromptTokens = usage.prompt_tokens;
+    this.#lastCompletionTokens = usage.completion_tokens;
+    this.#lastTotalTokens = usage.total_tokens;
+    this.#context.emit({ type: 'usage', usage });
   }
-
-  return {
-    onEvent(event: SseEvent) {
-      const response = parseEventJson<GoogleGenerateContentResponse>(event, context);
-      if (typeof response !== 'object' || response === null) return;
-      if (response.error) throw createStreamError(context.provider, response.error);
-      if (!metadataSent) {
-        metadataSent = true;
-        emit({ type: 'response-metadata', id: response.responseId, model: response.modelVersion });
-      }
-      const candidate = response.candidates?.[0];
-      const parts = candidate?.content?.parts;
-      if (parts) for (let index = 0; index < parts.length; index++) emitPart(parts[index]);
-      emitUsage(response);
-      if (finished) return;
-      if (candidate?.finishReason) {
-        finished = true;
-        emit({ type: 'finish', reason: mapGoogleFinishReason(candidate.finishReason, toolCallCount > 0) });
-      } else if (!candidate && response.promptFeedback?.blockReason) {
-        finished = true;
-        emit({ type: 'finish', reason: 'content_filter' });
-      }
-    },
-    onEnd() {
-      if (!finished) throw new StreamTruncatedError(context.provider, 'the stream ended before a finishReason');
-    },
-  };
 }
 
 /** Overload, internal and timeout errors are worth another try; a rejected request is not. */
