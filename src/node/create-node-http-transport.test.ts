@@ -97,6 +97,19 @@ describe('createNodeHttpTransport', () => {
     expect(rawHeaders[rawHeaders.findIndex((name) => name.toLowerCase() === 'content-length') + 1]).toBe('8');
   });
 
+  it('sends the credentials of the URL as basic authorization, unless an authorization header is given', async () => {
+    const seen: (string | undefined)[] = [];
+    const url = await listen((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    const withCredentials = url.replace('http://', 'http://us%40er:p%3Ass@');
+    await (await transport({ url: withCredentials, headers: {}, body: '{}' })).text();
+    await (await transport({ url: withCredentials, headers: { Authorization: 'Bearer k' }, body: '{}' })).text();
+    expect(seen).toEqual([`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`, 'Bearer k']);
+  });
+
   it('takes a given host header instead of its own', async () => {
     let host: string | undefined;
     const url = await listen((req, res) => {

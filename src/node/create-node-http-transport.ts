@@ -58,7 +58,7 @@ export function createNodeHttpTransport(
         port: target.port,
         path: target.pathname + target.search,
         method: 'POST',
-        headers: toHeaderList(headers, target.host, Buffer.byteLength(body)),
+        headers: toHeaderList(headers, target, Buffer.byteLength(body)),
         agent: client ? client.agent : httpAgent,
       });
       // What waits for the response lives in its own object: a closure here would keep this scope, with the
@@ -78,11 +78,12 @@ export function createNodeHttpTransport(
 }
 
 /**
- * The request headers as Node's flat `[name, value, …]` list, as Node would send the header object: one entry per name
- * whatever its case (the last one wins), `host` unless given (the URL's `host`: the port when not the default,
- * brackets around an IPv6 address), and our `content-length` in place of any given.
+ * The request headers as Node's flat `[name, value, …]` list, as Node would send the header object with the URL:
+ * one entry per name whatever its case (the last one wins), `host` unless given (the URL's `host`: the port when not
+ * the default, brackets around an IPv6 address), basic `authorization` from the URL's credentials unless given, and
+ * our `content-length` in place of any given.
  */
-function toHeaderList(headers: Record<string, string>, host: string, contentLength: number): string[] {
+function toHeaderList(headers: Record<string, string>, target: URL, contentLength: number): string[] {
   const list: string[] = [];
   for (const name in headers) {
     if (name.toLowerCase() === 'content-length') continue;
@@ -90,7 +91,11 @@ function toHeaderList(headers: Record<string, string>, host: string, contentLeng
     if (at === -1) list.push(name, headers[name] as string);
     else list.splice(at, 2, name, headers[name] as string);
   }
-  if (indexOfHeader(list, 'host') === -1) list.push('host', host);
+  if (indexOfHeader(list, 'host') === -1) list.push('host', target.host);
+  if ((target.username || target.password) && indexOfHeader(list, 'authorization') === -1) {
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    list.push('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
   list.push('content-length', String(contentLength));
   return list;
 }
