@@ -5,7 +5,7 @@
 // With BENCH_PROBE_DIR set (bench/memory-probe.ts), each SIGUSR2 also writes what the process holds after that GC
 // (process.memoryUsage() and V8's heap statistics) to `memory-<n>.json`, and SIGWINCH writes a heap snapshot
 // `heap-<n>.heapsnapshot` (then `heap-<n>.done`): what an open stream retains, read from outside the process.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
@@ -26,7 +26,11 @@ if (typeof globalThis.gc === 'function') {
         physical_space_size,
       })),
     };
-    writeFileSync(join(probeDirectory, `memory-${++probeCount}.json`), JSON.stringify(reading));
+    // Written under another name, then renamed: the probe reads the file as soon as it appears, which on a loaded
+    // machine could be before a plain write had finished.
+    const name = `memory-${++probeCount}.json`;
+    writeFileSync(join(probeDirectory, `partial-${name}`), JSON.stringify(reading));
+    renameSync(join(probeDirectory, `partial-${name}`), join(probeDirectory, name));
   });
 }
 

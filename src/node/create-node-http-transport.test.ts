@@ -75,6 +75,52 @@ describe('createNodeHttpTransport', () => {
     expect(received).toBe('{"a":1}');
   });
 
+  it('sends each header once whatever its case (the last wins), with host and content-length as Node adds them', async () => {
+    let rawHeaders: string[] = [];
+    const url = await listen((req, res) => {
+      rawHeaders = req.rawHeaders;
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    const response = await transport({
+      url,
+      headers: { 'content-type': 'text/plain', 'X-Key': 'a', 'x-key': 'b', 'content-length': '1' },
+      body: '{"é":1}',
+    });
+    await response.text();
+    const port = new URL(url).port;
+    expect(rawHeaders).toEqual(
+      expect.arrayContaining(['content-type', 'text/plain', 'x-key', 'b', 'host', `127.0.0.1:${port}`]),
+    );
+    expect(rawHeaders.filter((name) => name.toLowerCase() === 'x-key')).toHaveLength(1);
+    expect(rawHeaders.filter((name) => name.toLowerCase() === 'content-length')).toHaveLength(1);
+    expect(rawHeaders[rawHeaders.findIndex((name) => name.toLowerCase() === 'content-length') + 1]).toBe('8');
+  });
+
+  it('sends the credentials of the URL as basic authorization, unless an authorization header is given', async () => {
+    const seen: (string | undefined)[] = [];
+    const url = await listen((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    const withCredentials = url.replace('http://', 'http://us%40er:p%3Ass@');
+    await (await transport({ url: withCredentials, headers: {}, body: '{}' })).text();
+    await (await transport({ url: withCredentials, headers: { Authorization: 'Bearer k' }, body: '{}' })).text();
+    expect(seen).toEqual([`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`, 'Bearer k']);
+  });
+
+  it('takes a given host header instead of its own', async () => {
+    let host: string | undefined;
+    const url = await listen((req, res) => {
+      host = req.headers.host;
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    await (await transport({ url, headers: { Host: 'api.example.com' }, body: '{}' })).text();
+    expect(host).toBe('api.example.com');
+  });
+
   it('reads response headers case-insensitively from the raw list, repeated ones joined as fetch joins them', async () => {
     const url = await listen((_req, res) => {
       res.setHeader('X-RateLimit-Remaining-Tokens', '900');

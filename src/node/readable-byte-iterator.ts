@@ -42,15 +42,17 @@ export class ReadableByteIterator implements AsyncIterableIterator<Uint8Array> {
     this.#listening = true;
     const stream = this.#stream;
     stream.on('readable', () => this.#wake());
-    stream.once('end', () => {
+    // `on`, not `once`: each comes once anyway (the handlers are idempotent besides), and a `once` wrapper (a bound
+    // function and a state object, ~0.1 KB) per listener would be held for as long as the stream is open.
+    stream.on('end', () => {
       this.#ended = true;
       this.#wake();
     });
-    stream.once('error', (error) => {
+    stream.on('error', (error) => {
       this.#error ??= error;
       this.#wake();
     });
-    stream.once('close', () => {
+    stream.on('close', () => {
       if (!this.#ended) this.#error ??= new Error('The upstream response closed before its end.');
       this.#wake();
     });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Router } from '../core/router/create-router.js';
-import { createRequestContext } from './create-request-context.js';
+import { createRequestContext, type OwnedRequestContext } from './create-request-context.js';
 import {
   AuthenticationError,
   GatewayShuttingDownError,
@@ -185,7 +185,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxMessageBytes: settings.maxBodyBytes,
     ...options.webSocket,
   });
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<OwnedRequestContext>();
   const routerRequests = new Map<string, RequestLogFields>();
   router.on('request-end', (event) => {
     const log = routerRequests.get(event.requestId);
@@ -200,6 +200,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (api) cors.apply(context.req, context.res);
     if (!route) throw new RouteNotFoundError(path);
     const method = context.req.method ?? 'GET';
+    // A completion writes its id headers with the rest, in one writeHead (idHeaders); every other response now.
+    if (!route.completion || method === 'OPTIONS') context.setIdHeaders();
     // A preflight carries no key: it asks whether the real request may be sent.
     if (method === 'OPTIONS' && api) return cors.preflight(context.req, context.res, Object.keys(route.methods));
     const handler = route.methods[method];
@@ -244,7 +246,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         routerRequests,
       });
       const tracked = route?.completion === true;
-      if (tracked) inFlight.add(context.controller);
+      if (tracked) inFlight.add(context);
       dispatch(context, route, path)
         .catch((error: unknown) => sendError(context, error))
         .catch(() => {
@@ -256,7 +258,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           // is handled: in a burst of client disconnects each one's upstream abort then goes out first, instead of
           // after the bookkeeping of every disconnect handled before it.
           setImmediate(() => {
-            if (tracked) inFlight.delete(context.controller);
+            if (tracked) inFlight.delete(context);
             // With `log_content` the line carries the request body, which only the process logger's redaction covers.
             if (logger && accessLog)
               writeRequestLog(context.gateway.logContent ? logger : accessLog, context, { route: path, durationMs });
@@ -273,14 +275,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     // A detached session streams for nobody, yet shutdown must wait for (or abort) it too.
     activeStreams: () => inFlight.size + sessions.detachedCount() + webSocket.activeStreams(),
     abortAll(reason = new GatewayShuttingDownError()) {
-      for (const controller of inFlight) controller.abort(reason);
+      for (const context of inFlight) context.abort(reason);
       sessions.abortAll(toGatewayError(reason));
       webSocket.abortAll(toGatewayError(reason));
     },
     sessions,
     handleUpgrade: (req, socket, head) => webSocket.handleUpgrade(req, socket, head),
     close() {
-      for (const controller of inFlight) controller.abort(new GatewayShuttingDownError());
+      for (const context of inFlight) context.abort(new GatewayShuttingDownError());
       sessions.close();
       webSocket.close();
     },

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../core/errors/circuit-breaker-error.js';
 import type { Router } from '../core/router/create-router.js';
 import type { CompletionTap } from './observability/completion-observer.js';
@@ -49,13 +49,26 @@ export interface RequestContext {
   readonly res: ServerResponse;
   readonly requestId: string;
   readonly format: ErrorFormat;
+  /**
+   * The request id headers (`x-request-id`, and `request-id` in Anthropic's format), for a response that writes all
+   * its headers in one `writeHead`: a completion's. Why not `setHeader` up front: it gives the response a
+   * stored-headers object (~0.5 KB) that a stream would hold for its whole life.
+   */
+  idHeaders(): OutgoingHttpHeaders;
+  /** Sets the request id headers with `setHeader` (every response but a completion's; a no-op once headers are out). */
+  setIdHeaders(): void;
   /** A short hash of the caller's gateway key (never the key itself) once authenticated; for sessions and usage. */
   identity: string | undefined;
   /**
-   * Aborted when the client disconnects before the response finished, or by `Gateway.abortAll`; every router call
-   * of the request takes it, so the abort reaches the upstream fetch.
+   * Aborted when the client disconnects before the response finished, or by `Gateway.abortAll`; a non-streamed
+   * router call takes it, so the abort reaches the upstream fetch. Made on first read: a stream uses `onAbort`.
    */
   readonly signal: AbortSignal;
+  /**
+   * The one thing to call, with the reason, when the request is aborted (as `signal` is), instead of a signal:
+   * at once when it already was. A streamed request's session registers its stream here.
+   */
+  onAbort(listener: (reason: unknown) => void): void;
   /** True once the client went away before the response finished: nothing more can be written. */
   readonly clientGone: boolean;
   readonly log: RequestLogFields;

@@ -208,6 +208,42 @@ describe('unknown paths and open routes', () => {
   });
 });
 
+describe.each<Route>(['/v1/chat/completions', '/v1/messages'])('request id headers on %s', (route) => {
+  // A completion writes them with its other headers in one writeHead (no setHeader up front): every kind of answer
+  // must still carry them.
+  const idOf = (response: Response) => ({
+    id: response.headers.get('x-request-id'),
+    anthropic: response.headers.get('request-id'),
+  });
+  const expected = (id: string) => ({ id, anthropic: route === '/v1/messages' ? id : null });
+
+  it('are on a stream, a whole answer, an upstream error, a refusal and a preflight, with the caller id kept', async () => {
+    const answers = [
+      await post(
+        route,
+        { ...validBody, stream: true },
+        { authorization: `Bearer ${apiKey}`, 'x-request-id': 'mine.1' },
+      ),
+      await post(route, validBody, { authorization: `Bearer ${apiKey}`, 'x-request-id': 'mine.1' }),
+      await post(
+        route,
+        { ...validBody, model: 'up/status-400', stream: true },
+        { authorization: `Bearer ${apiKey}`, 'x-request-id': 'mine.1' },
+      ),
+      await post(route, validBody, { 'x-request-id': 'mine.1' }),
+      await fetch(`${url}${route}`, { method: 'OPTIONS', headers: { 'x-request-id': 'mine.1' } }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 400, 401, 204]);
+    for (const answer of answers) {
+      await answer.text();
+      expect(idOf(answer)).toEqual(expected('mine.1'));
+    }
+    const generated = await post(route, { ...validBody, stream: true });
+    await generated.text();
+    expect(generated.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
+  });
+});
+
 describe.each([true, false])('upstream failure before the first byte (stream: %s)', (stream) => {
   it.each([
     { upstreamStatus: 429, status: 429, type: 'rate_limit_error', anthropicType: 'rate_limit_error' },

@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from './abort-signal-like.js';
 import type { Clock } from './clock.js';
 
 /** Mirrors the YAML `retry` block (`attempts`, `base_delay_ms`, `max_delay_ms`). */
@@ -43,7 +44,7 @@ export function computeRetryDelay(options: {
  * Resolves after `ms` on the given clock; rejects with the signal's reason as soon as it aborts (and at once
  * if it already has), clearing the timer, so a cancelled request never waits out a backoff.
  */
-export function sleep(ms: number, options: { signal?: AbortSignal; clock: Clock }): Promise<void> {
+export function sleep(ms: number, options: { signal?: AbortSignalLike; clock: Clock }): Promise<void> {
   const { signal, clock } = options;
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {

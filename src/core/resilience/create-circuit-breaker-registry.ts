@@ -163,6 +163,8 @@ export function createCircuitBreakerRegistry(options: CircuitBreakerRegistryOpti
     if (releaseOptions.probe) update(deployment, (state, now) => releaseProbe(state, now));
   }
 
+  const verdicts: PermitVerdicts = { onSuccess, onFailure, release };
+
   function acquire(deployment: string): BreakerPermit {
     const current = store.getBreaker(deployment);
     // Fast path: a known closed breaker admits without a write.
@@ -182,21 +184,7 @@ export function createCircuitBreakerRegistry(options: CircuitBreakerRegistryOpti
       const retryAfterMs = decision.retryAfterMs ?? 0;
       return { allowed: false, deployment, retryAfterMs, error: new CircuitOpenError({ deployment, retryAfterMs }) };
     }
-    const probe = decision.probe;
-    let settled = false;
-    const once = <T>(run: () => T, fallback: T): T => {
-      if (settled) return fallback;
-      settled = true;
-      return run();
-    };
-    return {
-      allowed: true,
-      deployment,
-      probe,
-      success: () => once(() => onSuccess(deployment), undefined),
-      failure: (error) => once(() => onFailure(deployment, error, { probe }), classifyFailure(error)),
-      release: () => once(() => release(deployment, { probe }), undefined),
-    };
+    return new AdmittedPermit(deployment, decision.probe, verdicts);
   }
 
   function snapshot(): DeploymentBreakerSnapshot[] {
@@ -236,4 +224,49 @@ function resolveConfigSource(
   if (typeof config === 'function') return config;
   const resolved = resolveCircuitBreakerConfig(config);
   return () => resolved;
+}
+
+/** What a permit reports its outcome to: the registry's own functions, shared by every permit. */
+interface PermitVerdicts {
+  onSuccess(deployment: string): void;
+  onFailure(deployment: string, error: unknown, options: { probe: boolean }): FailureClass;
+  release(deployment: string, options: { probe: boolean }): void;
+}
+
+/**
+ * An admitted request's permit: the first of `success`, `failure`, `release` counts, later calls are ignored. A
+ * class, not a literal of closures: a live attempt holds its permit for the whole stream (docs/decisions/0006).
+ */
+class AdmittedPermit implements GrantedPermit {
+  readonly allowed = true;
+  readonly deployment: string;
+  readonly probe: boolean;
+  readonly #verdicts: PermitVerdicts;
+  #settled = false;
+
+  constructor(deployment: string, probe: boolean, verdicts: PermitVerdicts) {
+    this.deployment = deployment;
+    this.probe = probe;
+    this.#verdicts = verdicts;
+  }
+
+  success(): void {
+    if (this.#settle()) this.#verdicts.onSuccess(this.deployment);
+  }
+
+  failure(error: unknown): FailureClass {
+    if (!this.#settle()) return classifyFailure(error);
+    return this.#verdicts.onFailure(this.deployment, error, { probe: this.probe });
+  }
+
+  release(): void {
+    if (this.#settle()) this.#verdicts.release(this.deployment, { probe: this.probe });
+  }
+
+  /** True the first time only. */
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    return true;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { textChunk } from '../../../test/support/text-chunk.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { ChatCompletionChunk } from '../types/chat-chunk.js';
 import { ChatCompletionStream, type ChunkOrBatch } from './chat-completion-stream.js';
 
@@ -7,7 +8,7 @@ const chunk = textChunk;
 const contents = (chunks: readonly ChatCompletionChunk[]) => chunks.map((item) => item.choices[0]?.delta.content);
 
 function createStream(items: ChunkOrBatch[], options: { failure?: Error; gate?: Promise<void> } = {}) {
-  const seen: { signal?: AbortSignal; finished: boolean } = { finished: false };
+  const seen: { signal?: AbortSignalLike; finished: boolean } = { finished: false };
   const stream = new ChatCompletionStream({
     id: 'chatcmpl-1',
     requestedModel: 'm',

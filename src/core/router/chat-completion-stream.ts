@@ -1,5 +1,7 @@
 import { CancelledError } from '../errors/request-errors.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { ChatCompletionChunk, RoutingMetadata, Usage } from '../types/chat-chunk.js';
+import { AbortFlag } from './abort-flag.js';
 import { followAbort } from './follow-abort.js';
 
 /** What the run reports back to its stream object while it goes. */
@@ -23,20 +25,26 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   readonly id: string;
   readonly requestedModel: string;
   readonly state: StreamRunState = {};
-  readonly #controller: AbortController;
-  readonly #run: (signal: AbortSignal, state: StreamRunState) => AsyncGenerator<ChunkOrBatch>;
+  /** The stream's abort: a flag the live attempts' controllers follow, not a signal of its own (see AbortFlag). */
+  readonly #abort = new AbortFlag();
+  /** Made only for a caller that reads `signal`. */
+  #signalController: AbortController | undefined = undefined;
+  readonly #run: (signal: AbortSignalLike, state: StreamRunState) => AsyncGenerator<ChunkOrBatch>;
   #started = false;
 
   constructor(options: {
     id: string;
     requestedModel: string;
     signal?: AbortSignal;
-    run: (signal: AbortSignal, state: StreamRunState) => AsyncGenerator<ChunkOrBatch>;
+    run: (signal: AbortSignalLike, state: StreamRunState) => AsyncGenerator<ChunkOrBatch>;
   }) {
     this.id = options.id;
     this.requestedModel = options.requestedModel;
     this.#run = options.run;
-    this.#controller = followAbort(options.signal);
+    const parent = options.signal;
+    const abort = this.#abort;
+    if (parent?.aborted) abort.abort(parent.reason);
+    else parent?.addEventListener('abort', () => abort.abort(parent.reason), { once: true });
   }
 
   /** The deployment that is serving this stream (set when the first content arrives). */
@@ -48,13 +56,15 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     return this.state.usage;
   }
 
+  /** Aborted when the stream is (an `AbortSignal` made on first read). */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    this.#signalController ??= followAbort(this.#abort);
+    return this.#signalController.signal;
   }
 
   /** Aborts the upstream request; a pending `next()` rejects with a `CancelledError`. */
   abort(reason: unknown = new CancelledError()): void {
-    this.#controller.abort(reason);
+    this.#abort.abort(reason);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
@@ -93,8 +103,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   batches(): AsyncIterableIterator<readonly ChatCompletionChunk[]> {
     if (this.#started) throw new Error('A ChatCompletionStream can be iterated only once.');
     this.#started = true;
-    const generator = this.#run(this.#controller.signal, this.state);
-    const controller = this.#controller;
+    const generator = this.#run(this.#abort, this.state);
+    const controller = this.#abort;
     const iterator: AsyncIterableIterator<readonly ChatCompletionChunk[]> = {
       // A `then`, not an async function with an await: fewer promises and microtask hops per read.
       next: () => generator.next().then(toBatchResult),

@@ -1,5 +1,6 @@
 import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { NoDeploymentAvailableError } from '../errors/resilience-errors.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import { computeRetryDelay, sleep } from '../resilience/backoff.js';
 import { isDeploymentFailure } from '../resilience/classify-failure.js';
 import type { Clock } from '../resilience/clock.js';
@@ -37,7 +38,7 @@ export interface AttemptPlannerOptions {
   events: RouterEventEmitter;
   clock: Clock;
   random: () => number;
-  signal: AbortSignal;
+  signal: AbortSignalLike;
   /** The failure that last opened a deployment's circuit, as this instance saw it. */
   openingFailure: (key: string) => CircuitBreakerError | undefined;
 }

@@ -2,6 +2,7 @@ import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { ConfigError } from '../errors/request-errors.js';
 import type { HttpTransport, Provider, ProviderConfig } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { createCircuitBreakerRegistry } from '../resilience/create-circuit-breaker-registry.js';
 import { createMemoryStateStore } from '../state/memory-state-store.js';
@@ -133,7 +134,7 @@ export function createRouter(config?: RouterConfigInput, options: RouterOptions 
     const request = validateChatCompletionRequest(input);
     const route = resolve(request.model);
     const requestId = `chatcmpl-${crypto.randomUUID()}`;
-    const plan = (signal: AbortSignal) =>
+    const plan = (signal: AbortSignalLike) =>
       createAttemptPlanner({
         requestId,
         route,

@@ -1,4 +1,5 @@
 import type { Provider } from '../providers/provider.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { Clock } from '../resilience/clock.js';
 import { createStreamWatchdog } from '../resilience/stream-watchdog.js';
 import type { ChatCompletion } from '../types/chat-chunk.js';
@@ -17,7 +18,7 @@ export interface CompletionAttemptsContext {
   monitor: DeploymentMonitor;
   events: RouterEventEmitter;
   clock: Clock;
-  signal: AbortSignal;
+  signal: AbortSignalLike;
   created: number;
 }
 

@@ -2,6 +2,7 @@ import { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import { CancelledError } from '../errors/request-errors.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
 import { readyPartsOf } from '../providers/shared/read-stream-parts.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { ChatCompletionChunk, RoutingMetadata } from '../types/chat-chunk.js';
 import { isContentPart, type StreamPart } from '../types/stream-part.js';
 import { awaitFirstContent } from './await-first-content.js';
@@ -198,7 +199,7 @@ export async function* runStreamAttempts(
 }
 
 /** What a run throws: our error as is; anything else is the abort reason when the caller aborted, else internal. */
-export function toRunError(error: unknown, signal: AbortSignal): CircuitBreakerError {
+export function toRunError(error: unknown, signal: AbortSignalLike): CircuitBreakerError {
   if (error instanceof CircuitBreakerError) return error;
   return signal.aborted ? abortReasonToError(signal.reason) : toCircuitBreakerError(error);
 }

@@ -1,6 +1,7 @@
 import type { CircuitBreakerError } from '../errors/circuit-breaker-error.js';
 import type { Continuation, Provider } from '../providers/provider.js';
 import { abortReasonToError } from '../providers/shared/abort-reason-to-error.js';
+import type { AbortSignalLike } from '../resilience/abort-signal-like.js';
 import type { Clock } from '../resilience/clock.js';
 import { createStreamWatchdog, type StreamWatchdog } from '../resilience/stream-watchdog.js';
 import type { ChatCompletionRequest } from '../types/chat-request.js';
@@ -22,7 +23,7 @@ export interface StreamAttempt {
   readonly watchdog: StreamWatchdog;
   readonly signal: AbortSignal;
   /** Non-content parts that came before the first content (role-only, metadata). */
-  readonly held: StreamPart[];
+  readonly held: readonly StreamPart[];
   /** The first content part; undefined when the stream ended with none. */
   first: StreamPart | undefined;
   iterator: AsyncIterator<StreamPart> | undefined;
@@ -44,11 +45,15 @@ export interface StartStreamAttemptOptions {
   provider: Provider;
   request: ChatCompletionRequest;
   continuation?: Continuation;
-  signal: AbortSignal;
+  /** The stream's abort: the attempt's own controller follows it. */
+  signal: AbortSignalLike;
   clock: Clock;
   monitor: DeploymentMonitor;
   events: RouterEventEmitter;
 }
+
+/** The `held` of an attempt that held nothing (never written to). */
+const noParts: StreamPart[] = [];
 
 /** Starts one upstream stream under its watchdog (connect, first-token, idle, throughput floor). */
 export function startStreamAttempt(options: StartStreamAttemptOptions): StreamAttempt {
@@ -64,7 +69,8 @@ class UpstreamStreamAttempt implements StreamAttempt {
   readonly planned: PlannedAttempt;
   readonly watchdog: StreamWatchdog;
   readonly signal: AbortSignal;
-  readonly held: StreamPart[] = [];
+  /** Made with the first part: an empty array's first push reserves 17 slots (~0.15 KB) for the usual one or two. */
+  held: StreamPart[] = noParts;
   first: StreamPart | undefined = undefined;
   iterator: AsyncIterator<StreamPart> | undefined = undefined;
   readonly ready: Promise<StreamAttempt>;
@@ -147,7 +153,8 @@ class UpstreamStreamAttempt implements StreamAttempt {
         this.#monitor.firstToken(deployment.key, options.clock.now() - this.startedAt);
         return this;
       }
-      this.held.push(result.value);
+      if (this.held === noParts) this.held = [result.value];
+      else this.held.push(result.value);
     }
   }
 }

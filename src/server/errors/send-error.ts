@@ -33,5 +33,5 @@ export async function sendError(context: RequestContext, thrown: unknown): Promi
     return;
   }
   const { status, body } = errorMappers[context.format](error, context.gateway.secrets, context.requestId);
-  await sendJson(res, { status, body, headers: errorHeaders(error), compress: false });
+  await sendJson(res, { status, body, headers: { ...context.idHeaders(), ...errorHeaders(error) }, compress: false });
 }

@@ -12,7 +12,7 @@ import { recordCompletion } from './record-completion.js';
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 export async function handleChatCompletions(context: RequestContext): Promise<void> {
-  const { gateway, req, res, signal } = context;
+  const { gateway, req, res } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
   context.body = body;
   const fields = body !== null && typeof body === 'object' ? (body as { model?: unknown; stream?: unknown }) : {};
@@ -28,12 +28,12 @@ export async function handleChatCompletions(context: RequestContext): Promise<vo
       createEncoder: () => createOpenAISessionEncoder(gateway.secrets),
     });
   }
-  const completion = await gateway.router.chatCompletion(body, { signal });
+  const completion = await gateway.router.chatCompletion(body, { signal: context.signal });
   recordCompletion(context.log, completion);
   await sendJson(res, {
     status: 200,
     body: completion,
-    headers: servedByHeaders(completion.circuit_breaker),
+    headers: { ...context.idHeaders(), ...servedByHeaders(completion.circuit_breaker) },
     acceptEncoding: req.headers['accept-encoding'],
   });
 }

@@ -13,7 +13,7 @@ import { recordCompletion } from './record-completion.js';
  * @see https://docs.anthropic.com/en/api/messages
  */
 export async function handleMessages(context: RequestContext): Promise<void> {
-  const { gateway, req, res, signal } = context;
+  const { gateway, req, res } = context;
   const body = await readJsonBody(req, gateway.maxBodyBytes);
   context.body = body;
   const request = convertAnthropicRequest(body);
@@ -35,12 +35,12 @@ export async function handleMessages(context: RequestContext): Promise<void> {
         }),
     });
   }
-  const completion = await gateway.router.chatCompletion(request, { signal });
+  const completion = await gateway.router.chatCompletion(request, { signal: context.signal });
   recordCompletion(context.log, completion);
   await sendJson(res, {
     status: 200,
     body: convertCompletionToAnthropic(completion, { messageId: toMessageId(completion.id) }),
-    headers: servedByHeaders(completion.circuit_breaker),
+    headers: { ...context.idHeaders(), ...servedByHeaders(completion.circuit_breaker) },
     acceptEncoding: req.headers['accept-encoding'],
   });
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
 import { servedByHeaders } from '../streaming/served-by-headers.js';
 import { createSseResponse, type SseResponse } from '../streaming/sse-response.js';
@@ -21,6 +21,8 @@ export interface ResponseSubscriber extends SessionSubscriber {
  */
 export function createResponseSubscriber(options: {
   res: ServerResponse;
+  /** Sent on top of the SSE and stream headers (the request id headers of a new stream). */
+  headers?: OutgoingHttpHeaders;
   session: StreamSession;
   headerDeadlineMs: number;
   keepAliveIntervalMs: number;
@@ -44,6 +46,7 @@ class SseSessionSubscriber implements ResponseSubscriber {
     this.#sse = createSseResponse({
       res,
       headers: {
+        ...options.headers,
         'x-circuit-breaker-stream-id': session.id,
         'x-circuit-breaker-resumable': String(session.resumable),
       },
@@ -53,7 +56,8 @@ class SseSessionSubscriber implements ResponseSubscriber {
     this.done = new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
     });
-    res.once('close', () => {
+    // `on`, not `once`: 'close' comes once, and a `once` wrapper is ~0.1 KB more held for the whole stream.
+    res.on('close', () => {
       this.closed = true;
       session.detach(this);
       this.#finish();

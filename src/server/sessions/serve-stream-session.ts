@@ -1,5 +1,7 @@
 import type { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
+import type { ChatCompletionChunk } from '../../core/types/chat-chunk.js';
 import { toGatewayError } from '../errors/gateway-errors.js';
+import type { CompletionTap } from '../observability/completion-observer.js';
 import type { RequestContext } from '../request-context.js';
 import { createResponseSubscriber } from './create-response-subscriber.js';
 import type { SessionOutcome, SessionTap } from './create-stream-session.js';
@@ -28,10 +30,11 @@ export function isResumableRequest(context: RequestContext, body: unknown, polic
 }
 
 /**
- * Serves a streamed completion as a session, the same for every caller format: starts the router stream (with the
- * request signal only when not resumable: a resumable stream must outlive its connection; a non-resumable one is
- * aborted at once by the session when the client leaves, and by the request signal on `abortAll`), registers the
- * session (a 503 when the store is full), attaches this response and resolves when the response is over.
+ * Serves a streamed completion as a session, the same for every caller format: starts the router stream (aborted
+ * with the request only when not resumable: a resumable stream must outlive its connection; a non-resumable one is
+ * aborted at once by the session when the client leaves, and through the request's `onAbort` on `abortAll`; the
+ * stream's own controller is then the only one), registers the session (a 503 when the store is full), attaches
+ * this response and resolves when the response is over.
  */
 export async function serveStreamSession(
   context: RequestContext,
@@ -46,7 +49,7 @@ export async function serveStreamSession(
 ): Promise<void> {
   const { gateway } = context;
   const resumable = isResumableRequest(context, context.body, gateway.sessions.settings.resume);
-  const stream = gateway.router.streamChatCompletion(options.request, resumable ? {} : { signal: context.signal });
+  const stream = gateway.router.streamChatCompletion(options.request);
   context.trackRouterRequest(stream.id);
   const tap = createSessionTap(context);
   let session: ReturnType<typeof gateway.sessions.create>;
@@ -65,11 +68,15 @@ export async function serveStreamSession(
   }
   if (tap) context.sessionEnd = tap.ended;
   if (!resumable) {
-    const onAbort = () => session.abort(toGatewayError(context.signal.reason));
-    context.signal.addEventListener('abort', onAbort, { once: true });
+    // The stream first, with the request's own reason (shutdown or disconnect), then the session.
+    context.onAbort((reason) => {
+      stream.abort(reason);
+      session.abort(toGatewayError(reason));
+    });
   }
   const subscriber = createResponseSubscriber({
     res: context.res,
+    headers: context.idHeaders(),
     session,
     headerDeadlineMs: gateway.headerDeadlineMs,
     keepAliveIntervalMs: gateway.keepAliveIntervalMs,
@@ -84,16 +91,31 @@ export async function serveStreamSession(
  * `ended`, which the gateway awaits before ending the request's tap (so a detached stream's tokens are counted).
  */
 function createSessionTap(context: RequestContext): (SessionTap & { ended: Promise<SessionOutcome> }) | undefined {
-  const { tap } = context;
-  if (!tap) return undefined;
-  let settle: (outcome: SessionOutcome) => void = () => {};
-  const ended = new Promise<SessionOutcome>((resolve) => {
-    settle = resolve;
-  });
-  return {
-    ended,
-    streamStart: () => tap.streamStart(),
-    chunks: (chunks) => tap.chunks(chunks),
-    end: (outcome) => settle(outcome),
-  };
+  return context.tap ? new RequestTapRelay(context.tap) : undefined;
+}
+
+/** A class, not a literal of closures: an open stream holds its tap (docs/decisions/0006). */
+class RequestTapRelay implements SessionTap {
+  readonly ended: Promise<SessionOutcome>;
+  readonly #tap: CompletionTap;
+  #settle: ((outcome: SessionOutcome) => void) | undefined = undefined;
+
+  constructor(tap: CompletionTap) {
+    this.#tap = tap;
+    this.ended = new Promise<SessionOutcome>((resolve) => {
+      this.#settle = resolve;
+    });
+  }
+
+  streamStart(): void {
+    this.#tap.streamStart();
+  }
+
+  chunks(chunks: readonly ChatCompletionChunk[]): void {
+    this.#tap.chunks(chunks);
+  }
+
+  end(outcome: SessionOutcome): void {
+    this.#settle?.(outcome);
+  }
 }

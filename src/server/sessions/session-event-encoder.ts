@@ -65,9 +65,17 @@ class OpenAIChunkSerializer {
       this.#id = chunk.id;
       this.#model = chunk.model;
       this.#created = chunk.created;
-      this.#prefix =
-        `{"id":${JSON.stringify(chunk.id)},"object":"chat.completion.chunk","created":${JSON.stringify(chunk.created)},` +
-        `"model":${JSON.stringify(chunk.model)},"choices":[{"index":0,"delta":{"content":`;
+      // Joined, not concatenated: `+` and template literals make a rope of ~10 pieces (~0.3 KB more) that the
+      // stream would hold; `join` makes one flat string.
+      this.#prefix = [
+        '{"id":',
+        JSON.stringify(chunk.id),
+        ',"object":"chat.completion.chunk","created":',
+        JSON.stringify(chunk.created),
+        ',"model":',
+        JSON.stringify(chunk.model),
+        ',"choices":[{"index":0,"delta":{"content":',
+      ].join('');
     }
     return this.#prefix + JSON.stringify(content) + chunkSuffix;
   }

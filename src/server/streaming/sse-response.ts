@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { encodeSseComment } from '../../core/sse/encode-sse.js';
+import { flattenHeaderBlock } from './flatten-header-block.js';
 
 /** The headers of every SSE response; `x-accel-buffering: no` keeps nginx from buffering the stream. */
 export const sseHeaders: Readonly<OutgoingHttpHeaders> = {
@@ -54,7 +55,8 @@ export function createSseResponse(options: SseResponseOptions): SseResponse {
 class SseResponseWriter implements SseResponse {
   headersSent = false;
   readonly #res: ServerResponse;
-  readonly #headers: OutgoingHttpHeaders | undefined;
+  /** Let go once written: an open stream need not hold them. */
+  #headers: OutgoingHttpHeaders | undefined;
   readonly #keepAliveIntervalMs: number;
   #wroteSinceTick = false;
   #keepAlive: NodeJS.Timeout | undefined = undefined;
@@ -79,7 +81,11 @@ class SseResponseWriter implements SseResponse {
     this.#clearDeadline();
     const res = this.#res;
     if (res.destroyed) return;
+    // One writeHead with every header and no setHeader before (see RequestContext.idHeaders): Node then keeps no
+    // stored-headers object for the response's life, only the header block.
     res.writeHead(200, { ...sseHeaders, ...this.#headers, ...extra });
+    this.#headers = undefined;
+    flattenHeaderBlock(res);
     this.#keepAlive = setInterval(() => {
       // Skip while a write is recent or the client is not reading: a keep-alive only matters on an idle line.
       if (this.#wroteSinceTick || res.writableNeedDrain) {

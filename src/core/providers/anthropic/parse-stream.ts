@@ -1,7 +1,7 @@
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
-import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
+import { createStringSlotTemplate, type StringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import type { AnthropicErrorObject, AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-types.js';
 import { mapAnthropicStopReason } from './map-finish-reason.js';
@@ -34,43 +34,93 @@ export function createAnthropicStreamParser(
   context: StreamParserContext,
   options: { fastTextDeltas?: boolean } = {},
 ): StreamParser {
-  const { emit, provider } = context;
-  // A text_delta in the same envelope as one already parsed: only its text literal is parsed (see the template).
-  const textDeltas = createStringSlotTemplate({
-    marker: '"text":',
-    read: readTextDelta,
-    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
-  });
+  return new AnthropicStreamParser(context, options);
+}
+
+type EventOf<T extends AnthropicStreamEvent['type']> = Extract<AnthropicStreamEvent, { type: T }>;
+
+/**
+ * The parser's state as fields and its steps as methods: an open stream holds its parser, and as a factory of
+ * closures it held a closure and context per step and a map made for every stream; the map of tool-call ordinals is
+ * now made with the first `tool_use` block (memory probe; docs/decisions/0006).
+ */
+class AnthropicStreamParser implements StreamParser {
+  readonly #context: StreamParserContext;
+  /** A text_delta in the same envelope as one already parsed: only its text literal is parsed (see the template). */
+  readonly #textDeltas: StringSlotTemplate;
   /** content block index → tool-call ordinal, for the blocks that are `tool_use`. */
-  const toolOrdinals = new Map<number, number>();
-  let promptTokens = 0;
-  let completionTokens = 0;
-  let finished = false;
-  let stopped = false;
+  #toolOrdinals: Map<number, number> | undefined = undefined;
+  #promptTokens = 0;
+  #completionTokens = 0;
+  #finished = false;
+  #stopped = false;
 
-  const emitUsage = (usage: AnthropicUsage): void => {
-    // message_delta usage is cumulative; input_tokens there (newer API) supersedes message_start's.
-    if (usage.input_tokens != null) promptTokens = countAnthropicPromptTokens(usage);
-    if (usage.output_tokens != null) completionTokens = usage.output_tokens;
-    emit({
-      type: 'usage',
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-      },
+  constructor(context: StreamParserContext, options: { fastTextDeltas?: boolean }) {
+    this.#context = context;
+    this.#textDeltas = createStringSlotTemplate({
+      marker: '"text":',
+      read: readTextDelta,
+      maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
     });
-  };
+  }
 
-  type EventOf<T extends AnthropicStreamEvent['type']> = Extract<AnthropicStreamEvent, { type: T }>;
+  onEvent(event: SseEvent): void {
+    const text = this.#textDeltas.match(event.data);
+    if (text !== undefined) {
+      // What onBlockDelta does with a text_delta; it depends on no state.
+      if (text) this.#context.emit({ type: 'text-delta', text });
+      return;
+    }
+    const data = parseEventJson<AnthropicStreamEvent | null>(event, this.#context);
+    if (data === undefined || data === null || typeof data !== 'object') return;
+    this.#handle(data);
+    if (typeof readTextDelta(data) === 'string') this.#textDeltas.learn(event.data);
+  }
 
-  const onBlockDelta = ({ index: blockIndex, delta }: EventOf<'content_block_delta'>): void => {
+  onEnd(): void {
+    if (!this.#stopped) throw new StreamTruncatedError(this.#context.provider, 'the stream ended before message_stop');
+  }
+
+  // Ordered by frequency: deltas are nearly every event.
+  #handle(event: AnthropicStreamEvent): void {
+    switch (event.type) {
+      case 'content_block_delta':
+        this.#onBlockDelta(event);
+        return;
+      case 'content_block_start':
+        this.#onBlockStart(event);
+        return;
+      case 'content_block_stop': {
+        const index = this.#toolOrdinals?.get(event.index);
+        if (index !== undefined) this.#context.emit({ type: 'tool-call-end', index });
+        return;
+      }
+      case 'message_start':
+        this.#onMessageStart(event);
+        return;
+      case 'message_delta':
+        this.#onMessageDelta(event);
+        return;
+      case 'message_stop':
+        this.#stopped = true;
+        return;
+      case 'error':
+        throw createStreamError(this.#context.provider, event.error);
+      case 'ping':
+        return;
+      default:
+        return; // Event types added after this was written.
+    }
+  }
+
+  #onBlockDelta({ index: blockIndex, delta }: EventOf<'content_block_delta'>): void {
+    const emit = this.#context.emit;
     switch (delta?.type) {
       case 'text_delta':
         if (delta.text) emit({ type: 'text-delta', text: delta.text });
         return;
       case 'input_json_delta': {
-        const index = toolOrdinals.get(blockIndex);
+        const index = this.#toolOrdinals?.get(blockIndex);
         // The first delta of a tool_use block is often empty; server-tool blocks have no ordinal.
         if (index !== undefined && delta.partial_json) {
           emit({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
@@ -86,16 +136,18 @@ export function createAnthropicStreamParser(
       default:
         return; // citations_delta and newer delta types.
     }
-  };
+  }
 
-  const onBlockStart = ({ index: blockIndex, content_block: block }: EventOf<'content_block_start'>): void => {
+  #onBlockStart({ index: blockIndex, content_block: block }: EventOf<'content_block_start'>): void {
+    const emit = this.#context.emit;
     switch (block?.type) {
       case 'text':
         if (block.text) emit({ type: 'text-delta', text: block.text });
         return;
       case 'tool_use': {
-        const index = toolOrdinals.size;
-        toolOrdinals.set(blockIndex, index);
+        this.#toolOrdinals ??= new Map();
+        const index = this.#toolOrdinals.size;
+        this.#toolOrdinals.set(blockIndex, index);
         emit({ type: 'tool-call-start', index, id: block.id ?? '', name: block.name ?? '' });
         return;
       }
@@ -105,74 +157,40 @@ export function createAnthropicStreamParser(
       default:
         return; // redacted_thinking, server-tool blocks and newer block types.
     }
-  };
+  }
 
-  const onMessageStart = ({ message }: EventOf<'message_start'>): void => {
-    emit({ type: 'response-metadata', id: message?.id, model: message?.model });
+  #onMessageStart({ message }: EventOf<'message_start'>): void {
+    this.#context.emit({ type: 'response-metadata', id: message?.id, model: message?.model });
     if (message?.usage) {
-      promptTokens = countAnthropicPromptTokens(message.usage);
-      completionTokens = message.usage.output_tokens ?? 0;
+      this.#promptTokens = countAnthropicPromptTokens(message.usage);
+      this.#completionTokens = message.usage.output_tokens ?? 0;
     }
-  };
+  }
 
-  const onMessageDelta = ({ delta, usage }: EventOf<'message_delta'>): void => {
+  #onMessageDelta({ delta, usage }: EventOf<'message_delta'>): void {
     const stopReason = delta?.stop_reason;
-    if (stopReason != null && !finished) {
-      finished = true;
-      emit({ type: 'finish', reason: mapAnthropicStopReason(stopReason) });
+    if (stopReason != null && !this.#finished) {
+      this.#finished = true;
+      this.#context.emit({ type: 'finish', reason: mapAnthropicStopReason(stopReason) });
     }
-    if (usage) emitUsage(usage);
-  };
+    if (usage) this.#emitUsage(usage);
+  }
 
-  // Ordered by frequency: deltas are nearly every event.
-  const handle = (event: AnthropicStreamEvent): void => {
-    switch (event.type) {
-      case 'content_block_delta':
-        onBlockDelta(event);
-        return;
-      case 'content_block_start':
-        onBlockStart(event);
-        return;
-      case 'content_block_stop': {
-        const index = toolOrdinals.get(event.index);
-        if (index !== undefined) emit({ type: 'tool-call-end', index });
-        return;
-      }
-      case 'message_start':
-        onMessageStart(event);
-        return;
-      case 'message_delta':
-        onMessageDelta(event);
-        return;
-      case 'message_stop':
-        stopped = true;
-        return;
-      case 'error':
-        throw createStreamError(provider, event.error);
-      case 'ping':
-        return;
-      default:
-        return; // Event types added after this was written.
-    }
-  };
-
-  return {
-    onEvent(event: SseEvent): void {
-      const text = textDeltas.match(event.data);
-      if (text !== undefined) {
-        // What onBlockDelta does with a text_delta; it depends on no state.
-        if (text) emit({ type: 'text-delta', text });
-        return;
-      }
-      const data = parseEventJson<AnthropicStreamEvent | null>(event, context);
-      if (data === undefined || data === null || typeof data !== 'object') return;
-      handle(data);
-      if (typeof readTextDelta(data) === 'string') textDeltas.learn(event.data);
-    },
-    onEnd(): void {
-      if (!stopped) throw new StreamTruncatedError(provider, 'the stream ended before message_stop');
-    },
-  };
+  #emitUsage(usage: AnthropicUsage): void {
+    // message_delta usage is cumulative; input_tokens there (newer API) supersedes message_start's.
+    if (usage.input_tokens != null) this.#promptTokens = countAnthropicPromptTokens(usage);
+    if (usage.output_tokens != null) this.#completionTokens = usage.output_tokens;
+    const promptTokens = this.#promptTokens;
+    const completionTokens = this.#completionTokens;
+    this.#context.emit({
+      type: 'usage',
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    });
+  }
 }
 
 /** The text of a `content_block_delta` event with a `text_delta`; undefined for any other event. */

@@ -2,7 +2,7 @@ import { redactSecrets } from '../../errors/redact-secrets.js';
 import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream-errors.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
-import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
+import { createStringSlotTemplate, type StringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import { convertGoogleUsage } from './convert-usage.js';
 import { generateToolCallId } from './generate-tool-call-id.js';
@@ -26,29 +26,87 @@ export function createGoogleStreamParser(
   context: StreamParserContext,
   options: { fastTextDeltas?: boolean } = {},
 ): StreamParser {
-  const { emit } = context;
-  // Hot path: an event that differs from a learned plain-text event only in its text and its numbers (the running
-  // usage counts every Gemini event carries) is read through a template: only the text is parsed. Its usage is read
-  // when it can matter, before the next event read in full and at the end, so the last figures are the same.
-  const textDeltas = createStringSlotTemplate({
-    marker: '"text":',
-    read: readPlainText,
-    numbersMayDiffer: true,
-    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
-  });
-  /** The last event read through the template: its usage, not yet read. */
-  let unreadUsage: string | undefined;
-  let metadataSent = false;
-  let toolCallCount = 0;
-  let finished = false;
-  let pendingSignature: string | undefined;
-  let lastPromptTokens = -1;
-  let lastCompletionTokens = -1;
-  let lastTotalTokens = -1;
+  return new GoogleStreamParser(context, options);
+}
 
-  function emitPart(part: GooglePart): void {
+/**
+ * The parser's state as fields and its steps as methods: an open stream holds its parser, and a factory of
+ * closures held a closure and context per step (memory probe; docs/decisions/0006).
+ */
+class GoogleStreamParser implements StreamParser {
+  readonly #context: StreamParserContext;
+  #metadataSent = false;
+  #toolCallCount = 0;
+  #finished = false;
+  #pendingSignature: string | undefined = undefined;
+  #lastPromptTokens = -1;
+  #lastCompletionTokens = -1;
+  #lastTotalTokens = -1;
+  /**
+   * Hot path: an event that differs from a learned plain-text event only in its text and its numbers (the running
+   * usage counts every Gemini event carries) is read through this template: only the text is parsed.
+   */
+  readonly #textDeltas: StringSlotTemplate;
+  /**
+   * The last event read through the template, whose usage is read when it can matter: before the next event read
+   * in full, and at the end. The last figures are the same as reading every event's.
+   */
+  #unreadUsage: string | undefined = undefined;
+
+  constructor(context: StreamParserContext, options: { fastTextDeltas?: boolean }) {
+    this.#context = context;
+    this.#textDeltas = createStringSlotTemplate({
+      marker: '"text":',
+      read: readPlainText,
+      numbersMayDiffer: true,
+      maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+    });
+  }
+
+  onEvent(event: SseEvent): void {
+    const context = this.#context;
+    // A pending signature belongs on the next text: that one takes the full path.
+    if (this.#pendingSignature === undefined) {
+      const text = this.#textDeltas.match(event.data);
+      if (text !== undefined) {
+        if (text) context.emit({ type: 'text-delta', text });
+        this.#unreadUsage = event.data;
+        return;
+      }
+    }
+    this.#readUnreadUsage();
+    const response = parseEventJson<GoogleGenerateContentResponse>(event, context);
+    if (typeof response !== 'object' || response === null) return;
+    if (response.error) throw createStreamError(context.provider, response.error);
+    if (!this.#metadataSent) {
+      this.#metadataSent = true;
+      context.emit({ type: 'response-metadata', id: response.responseId, model: response.modelVersion });
+    }
+    const candidate = response.candidates?.[0];
+    const parts = candidate?.content?.parts;
+    if (parts) for (let index = 0; index < parts.length; index++) this.#emitPart(parts[index]);
+    this.#emitUsage(response);
+    if (this.#metadataSent && readPlainText(response) !== undefined) this.#textDeltas.learn(event.data);
+    if (this.#finished) return;
+    if (candidate?.finishReason) {
+      this.#finished = true;
+      context.emit({ type: 'finish', reason: mapGoogleFinishReason(candidate.finishReason, this.#toolCallCount > 0) });
+    } else if (!candidate && response.promptFeedback?.blockReason) {
+      this.#finished = true;
+      context.emit({ type: 'finish', reason: 'content_filter' });
+    }
+  }
+
+  onEnd(): void {
+    this.#readUnreadUsage();
+    if (!this.#finished)
+      throw new StreamTruncatedError(this.#context.provider, 'the stream ended before a finishReason');
+  }
+
+  #emitPart(part: GooglePart): void {
+    const emit = this.#context.emit;
     if (part.functionCall) {
-      const index = toolCallCount++;
+      const index = this.#toolCallCount++;
       const signature = part.thoughtSignature;
       const id = generateToolCallId();
       const name = part.functionCall.name;
@@ -64,82 +122,43 @@ export function createGoogleStreamParser(
     const text = part.text;
     if (typeof text !== 'string') return;
     if (text.length === 0) {
-      if (part.thoughtSignature) pendingSignature = part.thoughtSignature;
+      if (part.thoughtSignature) this.#pendingSignature = part.thoughtSignature;
       return;
     }
     if (part.thought === true) {
       // `reasoning-delta` carries no signature: keep it for the answer text, where the caller can echo it.
-      if (part.thoughtSignature) pendingSignature = part.thoughtSignature;
+      if (part.thoughtSignature) this.#pendingSignature = part.thoughtSignature;
       emit({ type: 'reasoning-delta', text });
       return;
     }
-    const signature = part.thoughtSignature ?? pendingSignature;
-    pendingSignature = undefined;
+    const signature = part.thoughtSignature ?? this.#pendingSignature;
+    this.#pendingSignature = undefined;
     emit(signature ? { type: 'text-delta', text, thoughtSignature: signature } : { type: 'text-delta', text });
   }
 
-  function emitUsage(response: GoogleGenerateContentResponse): void {
+  #readUnreadUsage(): void {
+    const data = this.#unreadUsage;
+    if (data === undefined) return;
+    this.#unreadUsage = undefined;
+    // Valid JSON: it matched a template learned from an event that parsed.
+    this.#emitUsage(JSON.parse(data) as GoogleGenerateContentResponse);
+  }
+
+  #emitUsage(response: GoogleGenerateContentResponse): void {
     if (!response.usageMetadata) return;
     const usage = convertGoogleUsage(response.usageMetadata);
     if (
-      usage.prompt_tokens === lastPromptTokens &&
-      usage.completion_tokens === lastCompletionTokens &&
-      usage.total_tokens === lastTotalTokens
+      usage.prompt_tokens === this.#lastPromptTokens &&
+      usage.completion_tokens === this.#lastCompletionTokens &&
+      usage.total_tokens === this.#lastTotalTokens
     ) {
       return;
     }
-    lastPromptTokens = usage.prompt_tokens;
-    lastCompletionTokens = usage.completion_tokens;
-    lastTotalTokens = usage.total_tokens;
-    emit({ type: 'usage', usage });
+    this.#lastPromptTokens = usage.prompt_tokens;
+    this.#lastCompletionTokens = usage.completion_tokens;
+    this.#lastTotalTokens = usage.total_tokens;
+    this.#context.emit({ type: 'usage', usage });
   }
-
-  function readUnreadUsage(): void {
-    const data = unreadUsage;
-    if (data === undefined) return;
-    unreadUsage = undefined;
-    // Valid JSON: it matched a template learned from an event that parsed.
-    emitUsage(JSON.parse(data) as GoogleGenerateContentResponse);
-  }
-
-  return {
-    onEvent(event: SseEvent) {
-      // A pending signature belongs on the next text: that one takes the full path.
-      if (pendingSignature === undefined) {
-        const text = textDeltas.match(event.data);
-        if (text !== undefined) {
-          if (text) emit({ type: 'text-delta', text });
-          unreadUsage = event.data;
-          return;
-        }
-      }
-      readUnreadUsage();
-      const response = parseEventJson<GoogleGenerateContentResponse>(event, context);
-      if (typeof response !== 'object' || response === null) return;
-      if (response.error) throw createStreamError(context.provider, response.error);
-      if (!metadataSent) {
-        metadataSent = true;
-        emit({ type: 'response-metadata', id: response.responseId, model: response.modelVersion });
-      }
-      const candidate = response.candidates?.[0];
-      const parts = candidate?.content?.parts;
-      if (parts) for (let index = 0; index < parts.length; index++) emitPart(parts[index]);
-      emitUsage(response);
-      if (metadataSent && readPlainText(response) !== undefined) textDeltas.learn(event.data);
-      if (finished) return;
-      if (candidate?.finishReason) {
-        finished = true;
-        emit({ type: 'finish', reason: mapGoogleFinishReason(candidate.finishReason, toolCallCount > 0) });
-      } else if (!candidate && response.promptFeedback?.blockReason) {
-        finished = true;
-        emit({ type: 'finish', reason: 'content_filter' });
-      }
-    },
-    onEnd() {
-      readUnreadUsage();
-      if (!finished) throw new StreamTruncatedError(context.provider, 'the stream ended before a finishReason');
-    },
-  };
 }
 
 /**

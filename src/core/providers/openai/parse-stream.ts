@@ -3,12 +3,12 @@ import { StreamTruncatedError, UpstreamStreamError } from '../../errors/upstream
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { FinishReason } from '../../types/chat-chunk.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
-import { createStringSlotTemplate } from '../shared/create-string-slot-template.js';
+import { createStringSlotTemplate, type StringSlotTemplate } from '../shared/create-string-slot-template.js';
 import { parseEventJson } from '../shared/parse-event-json.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
 import type { OpenAIChunk, OpenAIChunkDelta } from './openai-wire-types.js';
 import { isRetryableOpenAIError, readOpenAIError } from './read-openai-error.js';
-import { createToolCallTracker } from './track-tool-calls.js';
+import { createToolCallTracker, type ToolCallTracker } from './track-tool-calls.js';
 
 /**
  * OpenAI `chat.completion.chunk` events → stream parts. `[DONE]` is the end marker; a stream that ends without it,
@@ -25,48 +25,77 @@ export function createOpenAIStreamParser(
   context: StreamParserContext,
   options: { fastTextDeltas?: boolean } = {},
 ): StreamParser {
-  const { emit, provider } = context;
-  let done = false;
-  let metadataSent = false;
-  let finishReason: FinishReason | undefined;
-  const toolCalls = createToolCallTracker(emit);
-  const textDeltas = createStringSlotTemplate({
-    marker: '"content":',
-    read: readContent,
-    maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
-  });
+  return new OpenAIStreamParser(context, options);
+}
 
-  function onDelta(delta: OpenAIChunkDelta): void {
-    const reasoning = delta.reasoning_content ?? delta.reasoning;
-    if (reasoning) emit({ type: 'reasoning-delta', text: reasoning });
-    if (delta.content) emit({ type: 'text-delta', text: delta.content });
-    if (delta.refusal) emit({ type: 'refusal-delta', text: delta.refusal });
-    const deltas = delta.tool_calls;
-    if (deltas)
-      for (let position = 0; position < deltas.length; position++) toolCalls.onDelta(deltas[position], position);
+/**
+ * The parser's state as fields and its steps as methods: an open stream holds its parser, and as a factory of
+ * closures it was ~1 KB (a closure and context per step, a tool-call tracker with its map made for every stream);
+ * the tracker is now made with the first tool-call delta (memory probe; docs/decisions/0006).
+ */
+class OpenAIStreamParser implements StreamParser {
+  readonly #context: StreamParserContext;
+  readonly #textDeltas: StringSlotTemplate;
+  #toolCalls: ToolCallTracker | undefined = undefined;
+  #done = false;
+  #metadataSent = false;
+  #finishReason: FinishReason | undefined = undefined;
+
+  constructor(context: StreamParserContext, options: { fastTextDeltas?: boolean }) {
+    this.#context = context;
+    this.#textDeltas = createStringSlotTemplate({
+      marker: '"content":',
+      read: readContent,
+      maxLearnings: options.fastTextDeltas === false ? 0 : undefined,
+    });
   }
 
-  function onFinish(reason: string): void {
-    if (finishReason !== undefined) return;
-    // DeepSeek (`insufficient_system_resource`) and OpenRouter (`error`) end an answer they could not complete so:
-    // a failure, not an answer.
-    if (reason === 'insufficient_system_resource' || reason === 'error') {
-      throw new UpstreamStreamError({ provider, message: 'insufficient system resource', providerErrorType: reason });
+  onEvent(event: SseEvent): void {
+    if (this.#done) return;
+    const context = this.#context;
+    if (event.data === '[DONE]') {
+      this.#done = true;
+      if (this.#finishReason === undefined)
+        throw new StreamTruncatedError(context.provider, '[DONE] arrived before any finish_reason');
+      return;
     }
-    finishReason = mapOpenAIFinishReason(reason);
-    toolCalls.endAll();
-    emit({ type: 'finish', reason: finishReason });
+    const text = this.#textDeltas.match(event.data);
+    if (text !== undefined) {
+      // The same envelope as a text-only chunk already handled: onChunk would do exactly this.
+      if (text) context.emit({ type: 'text-delta', text });
+      return;
+    }
+    const chunk = parseEventJson<OpenAIChunk>(event, context);
+    if (chunk === undefined) return;
+    if (typeof chunk !== 'object' || chunk === null) {
+      context.onMalformedEvent(event, new Error('the event data is not a JSON object'));
+      return;
+    }
+    if (chunk.error != null || chunk.object === 'error') throw toStreamError(chunk, context.provider);
+    this.#onChunk(chunk);
+    // After onChunk the response metadata is sent (or this envelope has no id): a later chunk in the same
+    // envelope emits only its text.
+    if (isTextOnlyChunk(chunk)) this.#textDeltas.learn(event.data);
   }
 
-  function onChunk(chunk: OpenAIChunk): void {
-    if (!metadataSent && chunk.id) {
-      metadataSent = true;
+  onEnd(): void {
+    if (this.#done) return;
+    throw new StreamTruncatedError(
+      this.#context.provider,
+      this.#finishReason === undefined ? 'the stream ended before a finish_reason' : 'the stream ended without [DONE]',
+    );
+  }
+
+  #onChunk(chunk: OpenAIChunk): void {
+    const emit = this.#context.emit;
+    if (!this.#metadataSent && chunk.id) {
+      this.#metadataSent = true;
       emit({ type: 'response-metadata', id: chunk.id, model: chunk.model || undefined });
     }
     const choice = chunk.choices?.[0];
     if (choice) {
-      if (choice.delta) onDelta(choice.delta);
-      if (choice.finish_reason) onFinish(choice.finish_reason);
+      if (choice.delta) this.#onDelta(choice.delta);
+      if (choice.finish_reason) this.#onFinish(choice.finish_reason);
     }
     const usage = chunk.usage;
     if (usage) {
@@ -83,41 +112,34 @@ export function createOpenAIStreamParser(
     }
   }
 
-  return {
-    onEvent(event: SseEvent): void {
-      if (done) return;
-      if (event.data === '[DONE]') {
-        done = true;
-        if (finishReason === undefined)
-          throw new StreamTruncatedError(provider, '[DONE] arrived before any finish_reason');
-        return;
-      }
-      const text = textDeltas.match(event.data);
-      if (text !== undefined) {
-        // The same envelope as a text-only chunk already handled: onChunk would do exactly this.
-        if (text) emit({ type: 'text-delta', text });
-        return;
-      }
-      const chunk = parseEventJson<OpenAIChunk>(event, context);
-      if (chunk === undefined) return;
-      if (typeof chunk !== 'object' || chunk === null) {
-        context.onMalformedEvent(event, new Error('the event data is not a JSON object'));
-        return;
-      }
-      if (chunk.error != null || chunk.object === 'error') throw toStreamError(chunk, provider);
-      onChunk(chunk);
-      // After onChunk the response metadata is sent (or this envelope has no id): a later chunk in the same
-      // envelope emits only its text.
-      if (isTextOnlyChunk(chunk)) textDeltas.learn(event.data);
-    },
-    onEnd(): void {
-      if (done) return;
-      throw new StreamTruncatedError(
-        provider,
-        finishReason === undefined ? 'the stream ended before a finish_reason' : 'the stream ended without [DONE]',
-      );
-    },
-  };
+  #onDelta(delta: OpenAIChunkDelta): void {
+    const emit = this.#context.emit;
+    const reasoning = delta.reasoning_content ?? delta.reasoning;
+    if (reasoning) emit({ type: 'reasoning-delta', text: reasoning });
+    if (delta.content) emit({ type: 'text-delta', text: delta.content });
+    if (delta.refusal) emit({ type: 'refusal-delta', text: delta.refusal });
+    const deltas = delta.tool_calls;
+    if (!deltas) return;
+    this.#toolCalls ??= createToolCallTracker(emit);
+    for (let position = 0; position < deltas.length; position++) this.#toolCalls.onDelta(deltas[position], position);
+  }
+
+  #onFinish(reason: string): void {
+    if (this.#finishReason !== undefined) return;
+    // DeepSeek (`insufficient_system_resource`) and OpenRouter (`error`) end an answer they could not complete so:
+    // a failure, not an answer.
+    if (reason === 'insufficient_system_resource' || reason === 'error') {
+      throw new UpstreamStreamError({
+        provider: this.#context.provider,
+        message: 'insufficient system resource',
+        providerErrorType: reason,
+      });
+    }
+    const finishReason = mapOpenAIFinishReason(reason);
+    this.#finishReason = finishReason;
+    this.#toolCalls?.endAll();
+    this.#context.emit({ type: 'finish', reason: finishReason });
+  }
 }
 
 /** A chunk whose only effect in onChunk is its `content` (no reasoning, refusal, tool call, finish or usage). */

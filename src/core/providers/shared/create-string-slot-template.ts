@@ -49,49 +49,65 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 export function createStringSlotTemplate(options: StringSlotTemplateOptions): StringSlotTemplate {
-  const { marker, read } = options;
-  const numbersMayDiffer = options.numbersMayDiffer === true;
-  let learningsLeft = options.maxLearnings ?? 8;
-  let prefix = '';
-  let suffix = '';
-  let learned = false;
+  return new LearnedStringSlotTemplate(options);
+}
 
-  return {
-    match(data) {
-      if (!learned) return undefined;
-      const end = data.length - suffix.length;
-      // At least `""` between them, so prefix and suffix never overlap.
-      if (!numbersMayDiffer && (end - prefix.length < 2 || !data.endsWith(suffix))) return undefined;
-      // `slice(…) !==` rather than `startsWith`: on an event sliced from a network read, V8's startsWith took
-      // ~3× as long for a 200-character prefix as the slice and compare (scratch microbenchmark).
-      if (data.slice(0, prefix.length) !== prefix) return undefined;
-      if (data.charCodeAt(prefix.length) !== QUOTE) return undefined;
-      if (numbersMayDiffer) {
-        const literalEnd = findStringEnd(data, prefix.length);
-        if (literalEnd === -1 || !sameButForNumbers(data, literalEnd, suffix)) return undefined;
-        return parseStringLiteral(data.slice(prefix.length, literalEnd));
-      }
-      return parseStringLiteral(data.slice(prefix.length, end));
-    },
-    learn(data) {
-      learned = false;
-      if (learningsLeft <= 0) return false;
-      learningsLeft--;
-      const markerAt = data.indexOf(marker);
-      if (markerAt === -1) return false;
-      const start = data.indexOf('"', markerAt + marker.length);
-      if (start === -1) return false;
-      const end = findStringEnd(data, start);
-      if (end === -1) return false;
-      const candidatePrefix = data.slice(0, start);
-      const candidateSuffix = data.slice(end);
-      if (!slotIsRead(candidatePrefix, candidateSuffix, read)) return false;
-      prefix = ownCopy(candidatePrefix);
-      suffix = ownCopy(candidateSuffix);
-      learned = true;
-      return true;
-    },
-  };
+/** A class, not a literal of closures: every open stream's parser holds one (docs/decisions/0006). */
+class LearnedStringSlotTemplate implements StringSlotTemplate {
+  readonly #marker: string;
+  readonly #read: (parsed: unknown) => unknown;
+  readonly #numbersMayDiffer: boolean;
+  #learningsLeft: number;
+  #prefix = '';
+  #suffix = '';
+  #learned = false;
+
+  constructor(options: StringSlotTemplateOptions) {
+    this.#marker = options.marker;
+    this.#read = options.read;
+    this.#numbersMayDiffer = options.numbersMayDiffer === true;
+    this.#learningsLeft = options.maxLearnings ?? 8;
+  }
+
+  match(data: string): string | undefined {
+    if (!this.#learned) return undefined;
+    const prefix = this.#prefix;
+    const suffix = this.#suffix;
+    const end = data.length - suffix.length;
+    const numbersMayDiffer = this.#numbersMayDiffer;
+    // At least `""` between them, so prefix and suffix never overlap.
+    if (!numbersMayDiffer && (end - prefix.length < 2 || !data.endsWith(suffix))) return undefined;
+    // `slice(…) !==` rather than `startsWith`: on an event sliced from a network read, V8's startsWith took
+    // ~3× as long for a 200-character prefix as the slice and compare (scratch microbenchmark).
+    if (data.slice(0, prefix.length) !== prefix) return undefined;
+    if (data.charCodeAt(prefix.length) !== QUOTE) return undefined;
+    if (numbersMayDiffer) {
+      const literalEnd = findStringEnd(data, prefix.length);
+      if (literalEnd === -1 || !sameButForNumbers(data, literalEnd, suffix)) return undefined;
+      return parseStringLiteral(data.slice(prefix.length, literalEnd));
+    }
+    return parseStringLiteral(data.slice(prefix.length, end));
+  }
+
+  learn(data: string): boolean {
+    this.#learned = false;
+    if (this.#learningsLeft <= 0) return false;
+    this.#learningsLeft--;
+    const marker = this.#marker;
+    const markerAt = data.indexOf(marker);
+    if (markerAt === -1) return false;
+    const start = data.indexOf('"', markerAt + marker.length);
+    if (start === -1) return false;
+    const end = findStringEnd(data, start);
+    if (end === -1) return false;
+    const candidatePrefix = data.slice(0, start);
+    const candidateSuffix = data.slice(end);
+    if (!slotIsRead(candidatePrefix, candidateSuffix, this.#read)) return false;
+    this.#prefix = ownCopy(candidatePrefix);
+    this.#suffix = ownCopy(candidateSuffix);
+    this.#learned = true;
+    return true;
+  }
 }
 
 /**

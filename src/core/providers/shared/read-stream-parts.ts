@@ -1,6 +1,6 @@
 import { CircuitBreakerError } from '../../errors/circuit-breaker-error.js';
 import { UpstreamConnectionError } from '../../errors/upstream-errors.js';
-import { createSseDecoder } from '../../sse/create-sse-decoder.js';
+import { createSseDecoder, type SseDecoder } from '../../sse/create-sse-decoder.js';
 import type { SseEvent } from '../../sse/sse-event.js';
 import type { StreamPart } from '../../types/stream-part.js';
 import type { StreamParser, StreamParserContext } from '../provider.js';
@@ -12,30 +12,6 @@ export interface ReadStreamPartsOptions {
   signal?: AbortSignal;
   maxEventBytes?: number;
   onMalformedEvent?: (event: SseEvent, error: unknown) => void;
-}
-
-/** One read at a time from a fetch body or a transport's byte iterable; `cancel` aborts what is left. */
-interface ByteReader {
-  read(): Promise<IteratorResult<Uint8Array, unknown>>;
-  cancel(): void;
-}
-
-function openReader(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): ByteReader {
-  if (!('getReader' in body)) {
-    const iterator = body[Symbol.asyncIterator]();
-    return {
-      read: () => iterator.next(),
-      cancel: () => void iterator.return?.()?.catch(() => {}),
-    };
-  }
-  const reader = body.getReader();
-  return {
-    read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
-    cancel: () => {
-      reader.cancel().catch(() => {});
-      reader.releaseLock();
-    },
-  };
 }
 
 /**
@@ -55,72 +31,135 @@ export function readyPartsOf(iterator: AsyncIterator<StreamPart>): ReadyPartsIte
 
 /**
  * Response body → SSE events → provider parser → parts, incrementally. Parts produced by one network read are
- * yielded before the next read, so each token leaves as soon as its bytes arrived. Parts already emitted are
+ * delivered before the next read, so each token leaves as soon as its bytes arrived. Parts already emitted are
  * delivered before an error thrown in the same read. Leaving the loop early cancels the body (and with it the
  * upstream connection). The body is a fetch `ReadableStream` or any async iterable of bytes (a Node transport's).
- * The returned generator is a {@link ReadyPartsIterator}: a consumer may take the rest of a read's parts at once.
+ * The returned iterator is a {@link ReadyPartsIterator}: a consumer may take the rest of a read's parts at once.
  */
 export function readStreamParts(
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   options: ReadStreamPartsOptions,
-): AsyncGenerator<StreamPart, void, undefined> & ReadyPartsIterator {
-  const queue: StreamPart[] = [];
-  // The position of the next part of `queue` to deliver, shared by the generator's yields and takeReadyPart.
-  const cursor = { next: 0 };
-  const generator = generateParts(body, options, queue, cursor);
-  return Object.assign(generator, {
-    takeReadyPart: (): StreamPart | undefined => (cursor.next < queue.length ? queue[cursor.next++] : undefined),
-  });
+): AsyncIterableIterator<StreamPart> & ReadyPartsIterator {
+  return new StreamPartReader(body, options);
 }
 
-async function* generateParts(
-  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
-  options: ReadStreamPartsOptions,
-  queue: StreamPart[],
-  cursor: { next: number },
-): AsyncGenerator<StreamPart, void, undefined> {
-  const parser = options.createStreamParser({
-    provider: options.provider,
-    emit: (part) => queue.push(part),
-    onMalformedEvent: (event, error) => options.onMalformedEvent?.(event, error),
-  });
-  const decoder = createSseDecoder({
-    onEvent: (event) => parser.onEvent(event),
-    maxEventBytes: options.maxEventBytes,
-    provider: options.provider,
-  });
-  const reader = openReader(body);
-  let finished = false;
-  try {
-    for (;;) {
-      let result: IteratorResult<Uint8Array, unknown>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        throw mapReadError(error, options);
-      }
-      let failure: unknown;
-      try {
-        if (result.done) {
-          finished = true;
-          decoder.end();
-          parser.onEnd();
-        } else {
-          decoder.feed(result.value);
-        }
-      } catch (error) {
-        failure = error;
-      }
-      // Index loop, then truncate: no per-part shift() and no new array per read. The consumer may have taken
-      // parts past the one yielded (takeReadyPart), hence the shared cursor.
-      while (cursor.next < queue.length) yield queue[cursor.next++];
-      queue.length = 0;
-      cursor.next = 0;
-      if (failure !== undefined) throw failure;
-      if (result.done) return;
+const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The reading loop as one object: `next()` reads (again, while a read yields no part), feeds the decoder and hands
+ * out the read's parts. Not an async generator: an open stream holds its reader for its whole life, and a suspended
+ * generator keeps its frame, its request queue, the closures around it and one promise more per step (~1 KB per
+ * open stream with the reader objects of the body, memory probe); here it is fields.
+ */
+class StreamPartReader implements AsyncIterableIterator<StreamPart>, ReadyPartsIterator {
+  readonly #options: ReadStreamPartsOptions;
+  /** The parts of the current read; `#next` is the position of the next one to hand out. */
+  readonly #queue: StreamPart[] = [];
+  #next = 0;
+  readonly #parser: StreamParser;
+  readonly #decoder: SseDecoder;
+  /** The body: a fetch body's reader, or a byte iterable's iterator. */
+  readonly #webReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #byteIterator: AsyncIterator<Uint8Array> | undefined;
+  /** `reading`: the body has more; `ended`: it ended (parts may be left); `closed`: returned or failed. */
+  #state: 'reading' | 'ended' | 'closed' = 'reading';
+  /** What the last read threw, handed out once its parts are. */
+  #failure: { error: unknown } | undefined = undefined;
+
+  constructor(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: ReadStreamPartsOptions) {
+    this.#options = options;
+    const queue = this.#queue;
+    const parser = options.createStreamParser({
+      provider: options.provider,
+      emit: (part) => queue.push(part),
+      onMalformedEvent: (event, error) => options.onMalformedEvent?.(event, error),
+    });
+    this.#parser = parser;
+    this.#decoder = createSseDecoder({
+      onEvent: (event) => parser.onEvent(event),
+      maxEventBytes: options.maxEventBytes,
+      provider: options.provider,
+    });
+    if ('getReader' in body) this.#webReader = body.getReader();
+    else this.#byteIterator = body[Symbol.asyncIterator]();
+  }
+
+  takeReadyPart(): StreamPart | undefined {
+    return this.#next < this.#queue.length ? this.#queue[this.#next++] : undefined;
+  }
+
+  next(): Promise<IteratorResult<StreamPart, undefined>> {
+    const part = this.takeReadyPart();
+    if (part !== undefined) return Promise.resolve({ done: false, value: part });
+    // Truncated, not a new array per read; the consumer may have taken parts past the one `next()` gave.
+    this.#queue.length = 0;
+    this.#next = 0;
+    const failure = this.#failure;
+    if (failure) {
+      this.#failure = undefined;
+      this.#close();
+      return Promise.reject(failure.error);
     }
-  } finally {
-    if (!finished) reader.cancel();
+    if (this.#state !== 'reading') {
+      this.#close();
+      return Promise.resolve(done);
+    }
+    return this.#read().then(
+      (result) => this.#onRead(result),
+      (error: unknown) => {
+        this.#close();
+        throw mapReadError(error, this.#options);
+      },
+    );
+  }
+
+  return(): Promise<IteratorResult<StreamPart, undefined>> {
+    this.#close();
+    this.#queue.length = 0;
+    this.#next = 0;
+    this.#failure = undefined;
+    return Promise.resolve(done);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #read(): Promise<IteratorResult<Uint8Array, unknown>> {
+    const reader = this.#webReader;
+    return reader ? (reader.read() as Promise<IteratorResult<Uint8Array, unknown>>) : this.#byteIterator!.next();
+  }
+
+  /** One read's bytes through decoder and parser; then its first part, or the next read when it made none. */
+  #onRead(result: IteratorResult<Uint8Array, unknown>): Promise<IteratorResult<StreamPart, undefined>> {
+    // Returned while the read was in flight: what it brought is nobody's.
+    if (this.#state === 'closed') return Promise.resolve(done);
+    try {
+      if (result.done) {
+        this.#state = 'ended';
+        this.#decoder.end();
+        this.#parser.onEnd();
+      } else {
+        this.#decoder.feed(result.value);
+      }
+    } catch (error) {
+      this.#failure = { error };
+    }
+    return this.next();
+  }
+
+  /** No more reads; a body not read to its end is cancelled (and with it the upstream request). */
+  #close(): void {
+    const wasReading = this.#state === 'reading';
+    this.#state = 'closed';
+    if (!wasReading) return;
+    const reader = this.#webReader;
+    if (reader) {
+      reader.cancel().catch(() => {});
+      reader.releaseLock();
+    } else {
+      void this.#byteIterator!.return?.()?.catch(() => {});
+    }
   }
 }
 
