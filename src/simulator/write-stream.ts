@@ -112,7 +112,7 @@ export function writeStream(context: WriteContext, rendering: StreamRendering): 
   const step = (): boolean => {
     if (tracker.ended) return false;
     const written = tracker.tokensWritten;
-    if (written < tokens.length && written < limit) needsDrain = !tracker.writeToken(tokens[written]!);
+    if (written < tokens.length && written < limit) needsDrain = !tracker.writeToken(tokens.at(written)!);
     if (tracker.tokensWritten >= limit) {
       if (fault?.kind === 'drop_after') tracker.endByFault(undefined, true);
       else if (fault?.kind === 'error_after') tracker.endByFault(rendering.errorEvent, false);

@@ -111,6 +111,16 @@ describe('Gemini protocol over fetch + SSE', () => {
     );
     expect(chunks.at(-1)!.usageMetadata.thoughtsTokenCount).toBe(3);
     expect(textOf(chunks)).toBe(generateTokens('Ponder', 2).join(''));
+    // Running totals at every event (each rendered when written): thoughts first, then answer tokens.
+    expect(
+      chunks.map((chunk) => [chunk.usageMetadata.thoughtsTokenCount ?? 0, chunk.usageMetadata.candidatesTokenCount]),
+    ).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [3, 1],
+      [3, 2],
+    ]);
   });
 
   it('continues a model-role partial answer exactly', async () => {

@@ -13,6 +13,7 @@ import {
   type RouteInfo,
   type StreamRendering,
   standardErrorFor,
+  type TokenFrames,
 } from './protocol.js';
 
 /**
@@ -197,20 +198,9 @@ function answerParts(plan: ResponsePlan): Array<{ part: Record<string, unknown>;
 
 function renderGoogleStream(plan: ResponsePlan, _request: ParsedRequest, context: RenderContext): StreamRendering {
   const responseId = context.createId('');
-  // Usage is a running total, so every event differs: built per event (cheap concatenation), never cached.
   const tail = `,"modelVersion":${JSON.stringify(context.model)},"responseId":"${responseId}"}\r\n\r\n`;
   const parts = answerParts(plan);
-  const tokens: Chunk[] = [];
-  let candidates = 0;
-  let thoughts = 0;
-  parts.forEach(({ part, thought }, index) => {
-    if (thought) thoughts++;
-    else candidates++;
-    const finish = index === parts.length - 1 ? `,"finishReason":"${FINISH_REASONS[plan.finish]}"` : '';
-    tokens.push(
-      `data: {"candidates":[{"content":{"parts":[${JSON.stringify(part)}],"role":"model"}${finish},"index":0}],"usageMetadata":${JSON.stringify(usageMetadata(plan.promptTokens, candidates, thoughts))}${tail}`,
-    );
-  });
+  const tokens = new GoogleTokenFrames(plan, parts, tail);
   const trailer =
     parts.length > 0
       ? ''
@@ -226,6 +216,36 @@ function renderGoogleStream(plan: ResponsePlan, _request: ParsedRequest, context
     trailer,
     errorEvent: IN_STREAM_ERROR,
   };
+}
+
+/**
+ * A Gemini stream's events, each rendered when it is written. Usage is a running total, so every event differs and
+ * none can be cached or shared between streams; rendering all of them up front cost the simulator a core when many
+ * long streams started at once (200 streams of 1,000 tokens each, cut after 3: the bench's abort stage).
+ */
+class GoogleTokenFrames implements TokenFrames {
+  readonly length: number;
+  readonly #plan: ResponsePlan;
+  readonly #parts: ReturnType<typeof answerParts>;
+  readonly #tail: string;
+
+  constructor(plan: ResponsePlan, parts: ReturnType<typeof answerParts>, tail: string) {
+    this.length = parts.length;
+    this.#plan = plan;
+    this.#parts = parts;
+    this.#tail = tail;
+  }
+
+  at(index: number): Chunk | undefined {
+    const parts = this.#parts;
+    if (index < 0 || index >= parts.length) return undefined;
+    const plan = this.#plan;
+    // Thoughts come first in the stream: the running counts at `index` follow from its position.
+    const thoughts = Math.min(index + 1, plan.reasoning.length);
+    const candidates = index + 1 - thoughts;
+    const finish = index === parts.length - 1 ? `,"finishReason":"${FINISH_REASONS[plan.finish]}"` : '';
+    return `data: {"candidates":[{"content":{"parts":[${JSON.stringify(parts[index].part)}],"role":"model"}${finish},"index":0}],"usageMetadata":${JSON.stringify(usageMetadata(plan.promptTokens, candidates, thoughts))}${this.#tail}`;
+  }
 }
 
 function renderGoogleCompletion(plan: ResponsePlan, _request: ParsedRequest, context: RenderContext): HttpReply {

@@ -11,9 +11,18 @@ export type Chunk = string | Buffer;
 export interface StreamRendering {
   headers: Record<string, string>;
   prelude: Chunk;
-  tokens: Chunk[];
+  tokens: TokenFrames;
   trailer: Chunk;
   errorEvent: Chunk;
+}
+
+/**
+ * The token writes of a stream, by position: an array, or frames rendered only when written (a stream cut after
+ * 3 of its 1,000 tokens renders 3), where no two streams can share them.
+ */
+export interface TokenFrames {
+  readonly length: number;
+  at(index: number): Chunk | undefined;
 }
 
 /** Options for an error answer in a protocol's own format. */
