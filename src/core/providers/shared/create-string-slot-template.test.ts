@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStringSlotTemplate } from './create-string-slot-template.js';
+import { createStringSlotTemplate, parseStringLiteral } from './create-string-slot-template.js';
 
 const readText = (parsed: unknown) => (parsed as { parts?: Array<{ text?: unknown }> }).parts?.[0]?.text;
 const event = (literal: string, count: string, id = 'r-07') =>
@@ -35,5 +35,46 @@ describe('createStringSlotTemplate', () => {
     const template = createStringSlotTemplate({ marker: '"text":', read: () => 'fixed' });
     expect(template.learn(event('"a"', '1'))).toBe(false);
     expect(template.match(event('"a"', '1'))).toBeUndefined();
+  });
+
+  it('reads a literal exactly as JSON.parse does, short plain ones included, and refuses what is not one string', () => {
+    const reference = (literal: string) => {
+      try {
+        const value: unknown = JSON.parse(literal);
+        return typeof value === 'string' ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const alphabet = [
+      'a',
+      ' ',
+      'é',
+      '☕',
+      '\ud800',
+      '"',
+      '\\',
+      '\n',
+      '\t',
+      '\u0001',
+      '\\n',
+      '\\"',
+      '\\u00e9',
+      '/',
+      '0',
+    ];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const literals = ['""', '"', '7', 'null', '"a","b"', '"a"b"', '"abc', 'abc"', ' "a"', '"a" '];
+    for (let count = 0; count < 3_000; count++) {
+      const length = Math.floor(random() * 20);
+      let inner = '';
+      for (let index = 0; index < length; index++) inner += alphabet[Math.floor(random() * alphabet.length)];
+      literals.push(`"${inner}"`);
+    }
+    for (const literal of literals) expect(parseStringLiteral(literal), literal).toBe(reference(literal));
   });
 });
