@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixtureEventDatas, trickyTokenLiterals as tokens } from '../../../../test/support/fast-path-cases.js';
 import { recordParserRun } from '../../../../test/support/record-parser-run.js';
 import { createAnthropicStreamParser } from './parse-stream.js';
 
@@ -14,29 +14,10 @@ function expectSameAsFullParse(datas: readonly string[]) {
 
 const textDelta = (literal: string, index = 0) =>
   `{"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":${literal}}}`;
-const fixtureDatas = (name: string) =>
-  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length));
-
-const tokens = [
-  'plain',
-  '',
-  ' ',
-  '\\"q\\"',
-  '\\\\',
-  'a\\nb',
-  '\\u00e9\\ud83d\\ude00',
-  '\\ud800',
-  'é☕',
-  '\\"text\\":\\"x',
-];
-
 describe('Anthropic text-delta fast path gives exactly what the full parse gives', () => {
   for (const name of ['text.sse', 'parallel-tool-use.sse', 'error-overloaded.sse', 'pings.sse', 'refusal.sse']) {
     it(`recorded stream ${name}, and with tricky tokens in its text deltas`, () => {
-      const datas = fixtureDatas(name);
+      const datas = fixtureEventDatas(import.meta.url, name);
       expectSameAsFullParse(datas);
       expectSameAsFullParse(
         datas.flatMap((data) =>

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { trickyTokenLiterals as trickyTokens } from '../../../../test/support/fast-path-cases.js';
 import { recordParserRun } from '../../../../test/support/record-parser-run.js';
 import { createOpenAIStreamParser } from './parse-stream.js';
 
@@ -17,23 +18,6 @@ const simulatorEnvelope = (delta: string, finish = 'null') =>
 const openaiEnvelope = (delta: string) =>
   `{"id":"chatcmpl-D8Z5","object":"chat.completion.chunk","created":1770933892,"model":"gpt-4.1-nano","service_tier":"default","system_fingerprint":"fp_de604bd877","choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":null}],"usage":null}`;
 const text = (literal: string) => `{"content":${literal}}`;
-
-const trickyTokens = [
-  'plain',
-  '',
-  ' ',
-  'with \\"quotes\\"',
-  'back\\\\slash',
-  'ends with backslash \\\\',
-  'new\\nline\\ttab\\r',
-  '\\u00e9\\u2603\\ud83d\\ude00',
-  'lone \\ud800 surrogate',
-  'é☕ raw UTF-8 😀',
-  '\\"content\\":\\"inner',
-  '\\/slash',
-  '}]}',
-  '\\u0022',
-];
 
 describe('OpenAI text-delta fast path gives exactly what the full parse gives', () => {
   afterEach(() => vi.restoreAllMocks());
