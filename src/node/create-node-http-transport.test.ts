@@ -12,11 +12,23 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+async function listen(handler: Parameters<typeof createServer>[1], host = '127.0.0.1'): Promise<string> {
   server = createServer(handler);
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server!.listen(0, host, resolve));
+  const port = (server!.address() as AddressInfo).port;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
+
+/** Whether this machine can listen on IPv6 loopback (some containers have no `::1`). */
+async function hasIpv6Loopback(): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
+}
+
+const ipv6Loopback = await hasIpv6Loopback();
 
 describe('createNodeHttpTransport', () => {
   it('decodes a gzip-compressed stream as it arrives, each flushed event at once', async () => {
@@ -109,6 +121,28 @@ describe('createNodeHttpTransport', () => {
     await (await transport({ url: withCredentials, headers: { Authorization: 'Bearer k' }, body: '{}' })).text();
     expect(seen).toEqual([`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`, 'Bearer k']);
   });
+
+  it.skipIf(!ipv6Loopback)(
+    'reaches an IPv6 upstream: connects to the bare address, sends the bracketed host and the path with its query',
+    async () => {
+      let seen: { host?: string; url?: string; body?: string } = {};
+      const url = await listen((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        req.on('end', () => {
+          seen = { host: req.headers.host, url: req.url, body };
+          res.end('ok');
+        });
+      }, '::1');
+      const response = await transport({ url: `${url}/v1/chat?alt=sse`, headers: {}, body: '{"a":1}' });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('ok');
+      expect(seen).toEqual({ host: `[::1]:${new URL(url).port}`, url: '/v1/chat?alt=sse', body: '{"a":1}' });
+    },
+  );
 
   it('takes a given host header instead of its own', async () => {
     let host: string | undefined;
