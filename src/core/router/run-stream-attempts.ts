@@ -95,11 +95,12 @@ export async function* runStreamAttempts(
         if (attempt.first && iterator) {
           const ready = readyPartsOf(iterator);
           let part: StreamPart = attempt.first;
+          // Content parts of the current read not yet marked on the watchdog (the attempt marked its first part).
+          let content = 0;
           for (;;) {
             deliver(part, batch);
             // The rest of this network read's parts, without a promise each (none when not from readStreamParts),
             // and one clock read for the watchdog per read rather than per part.
-            let content = 0;
             for (let next = ready?.takeReadyPart(); next !== undefined; next = ready?.takeReadyPart()) {
               if (isContentPart(next)) content++;
               deliver(next, batch);
@@ -113,7 +114,7 @@ export async function* runStreamAttempts(
             const result = await iterator.next();
             if (result.done) break;
             part = result.value;
-            if (isContentPart(part)) attempt.watchdog.markContent();
+            content = isContentPart(part) ? 1 : 0;
           }
         }
         if (batch.length > 0) yield batch;
