@@ -180,7 +180,7 @@ export function createGatewayMetrics(options: {
       const now = performance.now();
       const tally = interTokenTally[request.start.route];
       if (request.lastChunkAt !== 0) tally.observe((now - request.lastChunkAt) / 1000);
-      for (let rest = chunks.length - 1; rest > 0; rest--) tally.observe(0);
+      if (chunks.length > 1) tally.observe(0, chunks.length - 1);
       request.lastChunkAt = now;
     },
     requestEnded(request, summary) {

@@ -70,6 +70,21 @@ describe('createHistogramTallies', () => {
     }
   });
 
+  it('one value counted n times exposes what n observes of it expose', async () => {
+    const { observed, tallied } = createPair();
+    const chat = tallied.tallies.tally({ route: '/v1/chat/completions' });
+    for (const [value, times] of [
+      [0, 57],
+      [0.003, 1],
+      [0.2, 3],
+      [30, 2],
+    ] as const) {
+      for (let index = 0; index < times; index++) observed.observe({ route: '/v1/chat/completions' }, value);
+      chat.observe(value, times);
+    }
+    expect(await exposition(tallied.histogram)).toEqual(await exposition(observed));
+  });
+
   it('a series with no values yet is not exposed, as with observe', async () => {
     const { observed, tallied } = createPair();
     tallied.tallies.tally({ route: '/v1/messages' });

@@ -2,8 +2,8 @@ import type { Histogram } from './prom-client-classes.js';
 
 /** One series' observations not yet added to its histogram. */
 export interface HistogramTally {
-  /** Counts one value: a bucket increment and a sum, nothing else (no label work, no allocation). */
-  observe(value: number): void;
+  /** Counts `value` (`times` times): a bucket increment and a sum, nothing else (no label work, no allocation). */
+  observe(value: number, times?: number): void;
 }
 
 /** The tallies of one histogram; `flush` adds them to it (called from the histogram's `collect` hook). */
@@ -46,11 +46,11 @@ export function createHistogramTallies(histogram: Histogram, upperBounds: readon
       }
       const series = entry;
       return {
-        observe(value) {
+        observe(value, times = 1) {
           let index = 0;
           while (index < upperBounds.length && !(value <= upperBounds[index])) index++;
-          series.counts[index]++;
-          series.sum += value;
+          series.counts[index] += times;
+          series.sum += value * times;
         },
       };
     },
