@@ -37,8 +37,8 @@ export async function awaitFirstContent(
   let primary: string | undefined;
   let hedgeDeployment: string | undefined;
   let timer: TimerHandle | undefined;
-  // The reason is built only when an attempt is left to abandon: an error captures a stack (~25 µs), and the
-  // common request has none left over.
+  // The reason is built only when an attempt is left to abandon: the common request has none left over, and has
+  // no use for an error object (a `CancelledError` has no stack since request-errors.ts, but is still one).
   const abandonAll = (reason: () => CircuitBreakerError) => {
     if (running.size === 0) return;
     const error = reason();
