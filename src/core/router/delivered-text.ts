@@ -10,17 +10,10 @@ const PIECES_PER_JOIN = 64;
 export class DeliveredText {
   readonly #joined: string[] = [];
   readonly #pieces: string[] = [];
-  #length = 0;
-
-  /** Characters delivered so far. */
-  get length(): number {
-    return this.#length;
-  }
 
   push(piece: string): void {
     const pieces = this.#pieces;
     pieces.push(piece);
-    this.#length += piece.length;
     if (pieces.length < PIECES_PER_JOIN) return;
     this.#joined.push(pieces.join(''));
     pieces.length = 0;
