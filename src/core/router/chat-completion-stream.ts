@@ -41,10 +41,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.id = options.id;
     this.requestedModel = options.requestedModel;
     this.#run = options.run;
-    const parent = options.signal;
-    const abort = this.#abort;
-    if (parent?.aborted) abort.abort(parent.reason);
-    else parent?.addEventListener('abort', () => abort.abort(parent.reason), { once: true });
+    followAbort(options.signal, this.#abort);
   }
 
   /** The deployment that is serving this stream (set when the first content arrives). */
@@ -104,18 +101,18 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     if (this.#started) throw new Error('A ChatCompletionStream can be iterated only once.');
     this.#started = true;
     const generator = this.#run(this.#abort, this.state);
-    const controller = this.#abort;
+    const abort = this.#abort;
     const iterator: AsyncIterableIterator<readonly ChatCompletionChunk[]> = {
       // A `then`, not an async function with an await: fewer promises and microtask hops per read.
       next: () => generator.next().then(toBatchResult),
       return: async () => {
         // Leaving the loop early: stop paying for tokens nobody reads.
-        controller.abort(new CancelledError('The consumer stopped reading.'));
+        abort.abort(new CancelledError('The consumer stopped reading.'));
         await generator.return(undefined).catch(() => {});
         return { done: true, value: undefined };
       },
       throw: async (error?: unknown) => {
-        controller.abort(error);
+        abort.abort(error);
         return toBatchResult(await generator.throw(error));
       },
       [Symbol.asyncIterator]: () => iterator,
