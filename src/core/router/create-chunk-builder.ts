@@ -11,13 +11,9 @@ export interface ChunkBuilder {
   /** One part → the chunk to send now, or undefined (usage, finish and metadata are held for the end). */
   push(part: StreamPart): ChatCompletionChunk | undefined;
   /** The closing chunks: the finish chunk, then the usage chunk when asked for; metadata on the last. */
-  finish(options: {
-    includeUsage: boolean;
-    routing?: RoutingMetadata;
-    fallbackReason?: FinishReason;
-  }): ChatCompletionChunk[];
+  finish(options: { includeUsage: boolean; routing?: RoutingMetadata }): ChatCompletionChunk[];
+  /** The last usage the upstream reported. */
   readonly usage: Usage | undefined;
-  readonly finishReason: FinishReason | undefined;
 }
 
 /**
@@ -31,8 +27,8 @@ export function createChunkBuilder(options: ChunkBuilderOptions): ChunkBuilder {
 
 /** A class, not a literal of closures with getters: a stream holds its builder for its whole life (memory probe). */
 class CompletionChunkBuilder implements ChunkBuilder {
-  usage: Usage | undefined = undefined;
-  finishReason: FinishReason | undefined = undefined;
+  #usage: Usage | undefined = undefined;
+  #finishReason: FinishReason | undefined = undefined;
   readonly #options: ChunkBuilderOptions;
   #roleSent = false;
 
@@ -72,10 +68,10 @@ class CompletionChunkBuilder implements ChunkBuilder {
           ? undefined
           : this.#chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] });
       case 'usage':
-        this.usage = part.usage;
+        this.#usage = part.usage;
         return undefined;
       case 'finish':
-        this.finishReason = part.reason;
+        this.#finishReason = part.reason;
         return undefined;
       case 'tool-call-end':
       case 'response-metadata':
@@ -85,18 +81,14 @@ class CompletionChunkBuilder implements ChunkBuilder {
     }
   }
 
-  finish({
-    includeUsage,
-    routing,
-    fallbackReason,
-  }: {
-    includeUsage: boolean;
-    routing?: RoutingMetadata;
-    fallbackReason?: FinishReason;
-  }): ChatCompletionChunk[] {
+  get usage(): Usage | undefined {
+    return this.#usage;
+  }
+
+  finish({ includeUsage, routing }: { includeUsage: boolean; routing?: RoutingMetadata }): ChatCompletionChunk[] {
     const options = this.#options;
     const finishChunk = this.#chunk({});
-    finishChunk.choices[0].finish_reason = this.finishReason ?? fallbackReason ?? 'stop';
+    finishChunk.choices[0].finish_reason = this.#finishReason ?? 'stop';
     const chunks = [finishChunk];
     if (includeUsage) {
       chunks.push({
@@ -105,7 +97,7 @@ class CompletionChunkBuilder implements ChunkBuilder {
         created: options.created,
         model: options.model,
         choices: [],
-        usage: this.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        usage: this.#usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
       });
     }
     if (routing) chunks[chunks.length - 1].circuit_breaker = routing;
