@@ -128,7 +128,7 @@ export interface StreamParserContext {
 }
 
 /**
- * A per-stream parser: state lives in the closure of its factory. `onEvent` may throw a typed error
+ * A per-stream parser, holding its own state (a class instance: docs/decisions/0006). `onEvent` may throw a typed error
  * (in-stream error event); `onEnd` throws `StreamTruncatedError` when the proper end marker never came.
  */
 export interface StreamParser {

@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { textChunk } from '../../../test/support/text-chunk.js';
+import { textChunk as chunk } from '../../../test/support/text-chunk.js';
 import { UpstreamConnectionError } from '../../core/errors/upstream-errors.js';
 import { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
 import { createStreamSession, type SessionSubscriber, type StreamSession } from './create-stream-session.js';
 import { createOpenAISessionEncoder } from './session-event-encoder.js';
 
 /** The session on its own: a scripted router stream, in-memory readers, fake timers for the detach timeout. */
-
-const chunk = textChunk;
 
 /** A stream that yields `words`, then waits for `release` (if given) before ending, or throws `failure`. */
 function scriptedStream(words: string[], options: { gate?: Promise<void>; failure?: Error } = {}) {

@@ -1,7 +1,7 @@
 import type { CircuitBreakerError } from '../../core/errors/circuit-breaker-error.js';
 import { CancelledError } from '../../core/errors/request-errors.js';
 import type { ChatCompletionStream } from '../../core/router/chat-completion-stream.js';
-import { encodeSingleLineSseEvent, encodeSseEvent } from '../../core/sse/encode-sse.js';
+import { encodeSingleLineSseEvent } from '../../core/sse/encode-sse.js';
 import type { ChatCompletionChunk, RoutingMetadata } from '../../core/types/chat-chunk.js';
 import { toGatewayError } from '../errors/gateway-errors.js';
 import { StreamNotResumableError } from './session-errors.js';
@@ -341,7 +341,8 @@ class LocalStreamSession implements StreamSession {
 
   #failBeforeStart(error: CircuitBreakerError): void {
     let frame = '';
-    for (const event of this.#options.encoder.error(error)) frame += encodeSseEvent({ id: this.#position, ...event });
+    for (const event of this.#options.encoder.error(error))
+      frame += encodeSingleLineSseEvent(this.#position, event.event, event.data);
     this.state = 'failed';
     this.#buffer = undefined;
     this.#journal?.end('failed');

@@ -86,7 +86,7 @@ class GoogleStreamParser implements StreamParser {
     const parts = candidate?.content?.parts;
     if (parts) for (let index = 0; index < parts.length; index++) this.#emitPart(parts[index]);
     this.#emitUsage(response);
-    if (this.#metadataSent && readPlainText(response) !== undefined) this.#textDeltas.learn(event.data);
+    if (readPlainText(response) !== undefined) this.#textDeltas.learn(event.data);
     if (this.#finished) return;
     if (candidate?.finishReason) {
       this.#finished = true;
