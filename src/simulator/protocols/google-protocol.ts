@@ -184,25 +184,12 @@ function usageMetadata(promptTokens: number, candidates: number, thoughts: numbe
   return usage;
 }
 
-/** The parts of the answer in stream order, each one event: thoughts, text tokens, or one functionCall per call. */
-function answerParts(plan: ResponsePlan): Array<{ part: Record<string, unknown>; thought: boolean }> {
-  return [
-    ...plan.reasoning.map((text) => ({ part: { text, thought: true }, thought: true })),
-    ...plan.text.map((text) => ({ part: { text }, thought: false })),
-    ...plan.toolCalls.map((call) => ({
-      part: { functionCall: { name: call.name, args: call.arguments } },
-      thought: false,
-    })),
-  ];
-}
-
 function renderGoogleStream(plan: ResponsePlan, _request: ParsedRequest, context: RenderContext): StreamRendering {
   const responseId = context.createId('');
   const tail = `,"modelVersion":${JSON.stringify(context.model)},"responseId":"${responseId}"}\r\n\r\n`;
-  const parts = answerParts(plan);
-  const tokens = new GoogleTokenFrames(plan, parts, tail);
+  const tokens = new GoogleTokenFrames(plan, tail);
   const trailer =
-    parts.length > 0
+    tokens.length > 0
       ? ''
       : `data: {"candidates":[{"content":{"parts":[{"text":""}],"role":"model"},"finishReason":"${FINISH_REASONS[plan.finish]}","index":0}],"usageMetadata":${JSON.stringify(usageMetadata(plan.promptTokens, 0, 0))}${tail}`;
   return {
@@ -226,25 +213,32 @@ function renderGoogleStream(plan: ResponsePlan, _request: ParsedRequest, context
 class GoogleTokenFrames implements TokenFrames {
   readonly length: number;
   readonly #plan: ResponsePlan;
-  readonly #parts: ReturnType<typeof answerParts>;
   readonly #tail: string;
 
-  constructor(plan: ResponsePlan, parts: ReturnType<typeof answerParts>, tail: string) {
-    this.length = parts.length;
+  constructor(plan: ResponsePlan, tail: string) {
+    this.length = plan.reasoning.length + plan.text.length + plan.toolCalls.length;
     this.#plan = plan;
-    this.#parts = parts;
     this.#tail = tail;
   }
 
   at(index: number): Chunk | undefined {
-    const parts = this.#parts;
-    if (index < 0 || index >= parts.length) return undefined;
+    if (index < 0 || index >= this.length) return undefined;
     const plan = this.#plan;
-    // Thoughts come first in the stream: the running counts at `index` follow from its position.
+    // The stream's order: thoughts, then text tokens, then one functionCall per call. The running counts at `index`
+    // follow from its position.
     const thoughts = Math.min(index + 1, plan.reasoning.length);
     const candidates = index + 1 - thoughts;
-    const finish = index === parts.length - 1 ? `,"finishReason":"${FINISH_REASONS[plan.finish]}"` : '';
-    return `data: {"candidates":[{"content":{"parts":[${JSON.stringify(parts[index].part)}],"role":"model"}${finish},"index":0}],"usageMetadata":${JSON.stringify(usageMetadata(plan.promptTokens, candidates, thoughts))}${this.#tail}`;
+    const finish = index === this.length - 1 ? `,"finishReason":"${FINISH_REASONS[plan.finish]}"` : '';
+    return `data: {"candidates":[{"content":{"parts":[${JSON.stringify(this.#part(index))}],"role":"model"}${finish},"index":0}],"usageMetadata":${JSON.stringify(usageMetadata(plan.promptTokens, candidates, thoughts))}${this.#tail}`;
+  }
+
+  /** The part at `index` of the stream's order. */
+  #part(index: number): Record<string, unknown> {
+    const { reasoning, text, toolCalls } = this.#plan;
+    if (index < reasoning.length) return { text: reasoning[index], thought: true };
+    if (index < reasoning.length + text.length) return { text: text[index - reasoning.length] };
+    const call = toolCalls[index - reasoning.length - text.length];
+    return { functionCall: { name: call.name, args: call.arguments } };
   }
 }
 
