@@ -1,6 +1,7 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import zlib from 'node:zlib';
 import type { HttpTransport, HttpTransportResponse, ResponseHeaders } from '../core/providers/provider.js';
 import { flattenHeaderBlock } from '../server/streaming/flatten-header-block.js';
@@ -48,17 +49,20 @@ export function createNodeHttpTransport(
         return;
       }
       const target = new URL(url);
+      // Node's own reading of a URL for a request: the IPv6 host unbracketed, the path with its query, the
+      // credentials decoded.
+      const { hostname, port, path, auth } = urlToHttpOptions(target);
       const secure = target.protocol === 'https:';
       const client = secure ? loadHttps() : undefined;
       // Plain options and a header list, not the URL and a header object. Why: the agent copies the options into the
       // pooled socket's listeners for the socket's life (with the URL's href, search, … strings), and a header object
       // makes the request keep a stored-headers object besides (~0.7 KB per open stream, memory probe).
       const req = (client ? client.request : httpRequest)({
-        host: unbracketed(target.hostname),
-        port: target.port,
-        path: target.pathname + target.search,
+        host: hostname,
+        port,
+        path,
         method: 'POST',
-        headers: toHeaderList(headers, target, Buffer.byteLength(body)),
+        headers: toHeaderList(headers, { host: target.host, auth }, Buffer.byteLength(body)),
         agent: client ? client.agent : httpAgent,
       });
       // What waits for the response lives in its own object: a closure here would keep this scope, with the
@@ -83,7 +87,11 @@ export function createNodeHttpTransport(
  * the default, brackets around an IPv6 address), basic `authorization` from the URL's credentials unless given, and
  * our `content-length` in place of any given.
  */
-function toHeaderList(headers: Record<string, string>, target: URL, contentLength: number): string[] {
+function toHeaderList(
+  headers: Record<string, string>,
+  target: { host: string; auth?: string | null },
+  contentLength: number,
+): string[] {
   const list: string[] = [];
   for (const name in headers) {
     if (name.toLowerCase() === 'content-length') continue;
@@ -92,10 +100,8 @@ function toHeaderList(headers: Record<string, string>, target: URL, contentLengt
     else list.splice(at, 2, name, headers[name] as string);
   }
   if (indexOfHeader(list, 'host') === -1) list.push('host', target.host);
-  if ((target.username || target.password) && indexOfHeader(list, 'authorization') === -1) {
-    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
-    list.push('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
-  }
+  if (target.auth && indexOfHeader(list, 'authorization') === -1)
+    list.push('authorization', `Basic ${Buffer.from(target.auth).toString('base64')}`);
   list.push('content-length', String(contentLength));
   return list;
 }
@@ -104,11 +110,6 @@ function indexOfHeader(list: readonly string[], name: string): number {
   const wanted = name.toLowerCase();
   for (let i = 0; i < list.length; i += 2) if ((list[i] as string).toLowerCase() === wanted) return i;
   return -1;
-}
-
-/** A URL's hostname as a socket address: an IPv6 literal without its brackets. */
-function unbracketed(hostname: string): string {
-  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
 }
 
 /**
