@@ -61,7 +61,8 @@ describe('countTextTokens', () => {
     await stopTokenCounter();
     const startedAt = Date.now();
     const steady = await burst(40, 40);
-    // Counts that never stop coming still get a counter within the second (and then go to it at once).
+    // Counts that never stop coming still get a counter within the second (and then go to it at once). The
+    // premise: the counts kept coming for longer than that.
     expect(Date.now() - startedAt).toBeGreaterThan(1_200);
     expect(isTokenCounterRunning()).toBe(true);
     expect(await Promise.all(steady)).toEqual(steady.map((_, index) => index + 1));
